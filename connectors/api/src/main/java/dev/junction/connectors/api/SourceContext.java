@@ -1,0 +1,27 @@
+package dev.junction.connectors.api;
+
+import com.typesafe.config.Config;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * What the server gives a source when it creates it. Immutable; safe to keep for the life of the source.
+ *
+ * @param integration      the integration this source feeds
+ * @param system           the name of the system the source reads from
+ * @param systemConfig     the system's settings, validated against {@link Connector#systemSpec()}
+ * @param settings         the source block's settings, validated against {@link SourceFactory#spec()}, defaults applied
+ * @param configDirectory  the directory of the configuration file, against which relative paths resolve
+ * @param ingestor         the entry point into the durable inbox
+ * @param actorSystem      the server's actor system, for streams and scheduling
+ * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher
+ */
+public record SourceContext(
+        String integration,
+        String system,
+        Config systemConfig,
+        Config settings,
+        java.nio.file.Path configDirectory,
+        Ingestor ingestor,
+        ActorSystem<?> actorSystem,
+        Executor blockingExecutor) {}

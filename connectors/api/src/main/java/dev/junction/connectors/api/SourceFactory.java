@@ -1,0 +1,26 @@
+package dev.junction.connectors.api;
+
+/**
+ * Creates the source of one integration.
+ *
+ * <p>{@link #spec()} is called while the configuration is validated; {@link #create(SourceContext)} once per integration that
+ * uses this source kind, after the whole configuration is valid and before the server accepts traffic, on the main thread. It
+ * must not block; the returned instance opens its resources in {@link SourceInstance#start()}.
+ */
+public interface SourceFactory {
+
+    /** The settings of the source block, validated before {@link #create} is called. */
+    ConfigSpec spec();
+
+    /** Builds the source; {@code context} carries its validated settings and the ingest entry point. */
+    SourceInstance create(SourceContext context);
+
+    /**
+     * Checks that need the system's settings as well as this block's (a relative target path needs the system's base URL).
+     * Called during validation after both blocks passed their specs; returns every problem found, located under
+     * {@code settingsPath}. The default finds none.
+     */
+    default java.util.List<ConfigProblem> validate(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings, String settingsPath) {
+        return java.util.List.of();
+    }
+}
