@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 public final class ConfigField {
 
     /** The value types a field may have. */
-    public enum Type { STRING, INT, BOOLEAN, DURATION, BYTES, ENUM, LIST }
+    public enum Type { STRING, INT, DECIMAL, BOOLEAN, DURATION, BYTES, ENUM, LIST }
 
     private final String name;
     private final Type type;
@@ -50,6 +50,7 @@ public final class ConfigField {
 
     public static ConfigField string(String name) { return of(name, Type.STRING); }
     public static ConfigField integer(String name) { return of(name, Type.INT); }
+    public static ConfigField decimal(String name) { return of(name, Type.DECIMAL); }
     public static ConfigField bool(String name) { return of(name, Type.BOOLEAN); }
     public static ConfigField duration(String name) { return of(name, Type.DURATION); }
     /** A size in bytes: {@code 1m}, {@code 512k}, {@code 1048576}. */
@@ -82,7 +83,7 @@ public final class ConfigField {
     }
 
     /**
-     * Adds a check on the parsed value ({@link String}, {@link Integer}, {@link Boolean}, {@link Duration}, {@link Long} bytes,
+     * Adds a check on the parsed value ({@link String}, {@link Integer}, {@link Double}, {@link Boolean}, {@link Duration}, {@link Long} bytes,
      * or {@code List<String>}); {@code reason} is reported when it fails.
      */
     @SuppressWarnings("unchecked")
@@ -137,6 +138,7 @@ public final class ConfigField {
                 yield block.getString(key);
             }
             case INT -> block.getInt(key);
+            case DECIMAL -> block.getDouble(key);
             case BOOLEAN -> block.getBoolean(key);
             case DURATION -> block.getDuration(key);
             case BYTES -> block.getBytes(key);
@@ -148,6 +150,7 @@ public final class ConfigField {
         return switch (type) {
             case STRING -> "a string";
             case INT -> "a whole number";
+            case DECIMAL -> "a number";
             case BOOLEAN -> "true or false";
             case DURATION -> "a duration such as 500ms, 10s, 5m";
             case BYTES -> "a size such as 512k, 1m";

@@ -23,4 +23,13 @@ public interface SourceFactory {
     default java.util.List<ConfigProblem> validate(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings, String settingsPath) {
         return java.util.List.of();
     }
+
+    /**
+     * What this source takes for itself, as short strings ({@code "webhook path webshop/orders"}, {@code "directory /in"}): two
+     * sources with the same claim are a configuration error. Called during validation with the spec-checked settings; the
+     * default claims nothing.
+     */
+    default java.util.Set<String> claims(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
+        return java.util.Set.of();
+    }
 }
