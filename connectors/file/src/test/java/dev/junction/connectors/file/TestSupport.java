@@ -1,0 +1,39 @@
+package dev.junction.connectors.file;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.junction.connectors.api.SinkContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/** Builds the contexts the server would hand the connector, and waits for asynchronous outcomes. */
+final class TestSupport {
+    private TestSupport() {}
+
+    /** A system rooted at {@code root} (given relative to {@code configDirectory} to exercise resolution). */
+    static Config system(String root) {
+        return ConfigFactory.parseString("connector = file\nroot = \"" + root + "\"");
+    }
+
+    static SinkContext sinkContext(Path configDirectory, String root, String settings, Executor blocking) {
+        Config block = FileSinkFactory.SPEC.withDefaults(ConfigFactory.parseString(settings));
+        return new SinkContext("orders", "archive", system(root), block, configDirectory, null, blocking);
+    }
+
+    /** Retries {@code assertion} until it passes or {@code timeout} is over; then throws its last failure. */
+    static void eventually(Duration timeout, Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
