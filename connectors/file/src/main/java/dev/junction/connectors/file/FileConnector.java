@@ -4,6 +4,8 @@ import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
 import dev.junction.connectors.api.Connector;
 import dev.junction.connectors.api.SinkFactory;
+import dev.junction.connectors.api.SourceFactory;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,6 +27,7 @@ public final class FileConnector implements Connector {
     static final ConfigSpec SYSTEM_SPEC = ConfigSpec.of("A directory on the local file system.", ROOT);
 
     private final SinkFactory sink = new FileSinkFactory();
+    private final SourceFactory directory = new DirectorySourceFactory();
 
     @Override
     public String name() {
@@ -34,6 +37,11 @@ public final class FileConnector implements Connector {
     @Override
     public ConfigSpec systemSpec() {
         return SYSTEM_SPEC;
+    }
+
+    @Override
+    public Map<String, SourceFactory> sources() {
+        return Map.of("directory", directory);
     }
 
     @Override

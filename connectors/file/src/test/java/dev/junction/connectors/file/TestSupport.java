@@ -2,10 +2,13 @@ package dev.junction.connectors.file;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.junction.connectors.api.Ingestor;
 import dev.junction.connectors.api.SinkContext;
+import dev.junction.connectors.api.SourceContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /** Builds the contexts the server would hand the connector, and waits for asynchronous outcomes. */
 final class TestSupport {
@@ -19,6 +22,12 @@ final class TestSupport {
     static SinkContext sinkContext(Path configDirectory, String root, String settings, Executor blocking) {
         Config block = FileSinkFactory.SPEC.withDefaults(ConfigFactory.parseString(settings));
         return new SinkContext("orders", "archive", system(root), block, configDirectory, null, blocking);
+    }
+
+    static SourceContext sourceContext(Path configDirectory, String root, String settings, Ingestor ingestor,
+                                       ActorSystem<?> actorSystem, Executor blocking) {
+        Config block = DirectorySourceFactory.SPEC.withDefaults(ConfigFactory.parseString(settings));
+        return new SourceContext("orders", "erp-drop", system(root), block, configDirectory, ingestor, actorSystem, blocking);
     }
 
     /** Retries {@code assertion} until it passes or {@code timeout} is over; then throws its last failure. */
