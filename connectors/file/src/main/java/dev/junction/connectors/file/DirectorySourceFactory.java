@@ -1,5 +1,6 @@
 package dev.junction.connectors.file;
 
+import com.typesafe.config.Config;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
 import dev.junction.connectors.api.SourceContext;
@@ -7,6 +8,7 @@ import dev.junction.connectors.api.SourceFactory;
 import dev.junction.connectors.api.SourceInstance;
 import java.nio.file.FileSystems;
 import java.time.Duration;
+import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -55,6 +57,15 @@ final class DirectorySourceFactory implements SourceFactory {
     @Override
     public SourceInstance create(SourceContext context) {
         return new DirectorySource(DirectorySettings.from(context), context);
+    }
+
+    /** Two sources polling one directory would ingest each file twice and race to move it: the directory is this source's. */
+    @Override
+    public Set<String> claims(Config systemConfig, Config settings) {
+        if (!settings.hasPath(PATH.name())) {
+            return Set.of(); // already reported as missing
+        }
+        return Set.of("directory " + SystemRoot.lexical(systemConfig, PATH.get(settings, String.class::cast)));
     }
 
     private static boolean isGlob(String pattern) {

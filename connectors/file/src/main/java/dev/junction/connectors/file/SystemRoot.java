@@ -44,6 +44,16 @@ final class SystemRoot {
         return resolved;
     }
 
+    /**
+     * {@code relative} below the system's root as written, normalised but not made absolute (no configuration directory is
+     * known during validation): two systems with relative roots of one configuration compare correctly, an absolute and a
+     * relative spelling of the same directory do not.
+     */
+    static String lexical(Config systemConfig, String relative) {
+        String root = FileConnector.ROOT.get(FileConnector.SYSTEM_SPEC.withDefaults(systemConfig), String.class::cast);
+        return Path.of(root).resolve(relative).normalize().toString();
+    }
+
     private static Path root(Config systemConfig, Path configDirectory) {
         // the SPI promises validated system settings but not filled-in defaults, so apply ours here
         Config system = FileConnector.SYSTEM_SPEC.withDefaults(systemConfig);

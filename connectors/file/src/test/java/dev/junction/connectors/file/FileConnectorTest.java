@@ -97,6 +97,16 @@ class FileConnectorTest {
     }
 
     @Test
+    void aDirectorySourceClaimsItsDirectorySoTwoSourcesCannotShareOne() {
+        DirectorySourceFactory factory = new DirectorySourceFactory();
+        Set<String> first = factory.claims(TestSupport.system("data"), ConfigFactory.parseString("path = in"));
+        assertEquals(Set.of("directory data/in"), first);
+        assertEquals(first, factory.claims(TestSupport.system("./data"), ConfigFactory.parseString("path = \"x/../in\"")));
+        assertEquals(Set.of("directory data/out"), factory.claims(TestSupport.system("data"), ConfigFactory.parseString("path = out")));
+        assertEquals(Set.of("directory in"), factory.claims(ConfigFactory.empty(), ConfigFactory.parseString("path = in")));
+    }
+
+    @Test
     void aRelativeRootResolvesAgainstTheConfigDirectoryAndAnAbsoluteOneStands(@org.junit.jupiter.api.io.TempDir Path dir) {
         assertEquals(dir.resolve("data/in"), SystemRoot.resolve(TestSupport.system("data"), dir, "in"));
         assertEquals(dir.resolve("in"), SystemRoot.resolve(ConfigFactory.empty(), dir, "in"));
