@@ -1,10 +1,12 @@
 package dev.junction.connectors.http;
 
+import com.typesafe.config.Config;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceFactory;
 import dev.junction.connectors.api.SourceInstance;
+import java.util.Set;
 
 /**
  * The {@code webhook} source kind: senders {@code POST /webhooks/<path>} to the server's own port, and each accepted request
@@ -46,6 +48,12 @@ final class WebhookSourceFactory implements SourceFactory {
     @Override
     public ConfigSpec spec() {
         return SPEC;
+    }
+
+    /** The webhook's path: two integrations listening on one path is a configuration error, not a race at runtime. */
+    @Override
+    public Set<String> claims(Config systemConfig, Config settings) {
+        return settings.hasPath("path") ? Set.of("webhook path " + settings.getString("path")) : Set.of();
     }
 
     @Override

@@ -45,6 +45,14 @@ class HttpConnectorSpecTest {
     }
 
     @Test
+    void webhookClaimsItsPathSoTwoIntegrationsCannotShareIt() {
+        var factory = connector.sources().get("webhook");
+        assertEquals(Set.of("webhook path webshop/orders"),
+                factory.claims(ConfigFactory.empty(), ConfigFactory.parseString("path = webshop/orders")));
+        assertEquals(Set.of(), factory.claims(ConfigFactory.empty(), ConfigFactory.empty()));
+    }
+
+    @Test
     void badWebhookPathsAreReportedOnceEach() {
         for (String path : List.of("/orders", "orders/", "a/../b", "a//b", "a/./b", "a b", "..", "")) {
             List<ConfigProblem> problems = problems(webhook, "path = \"" + path + "\"");
