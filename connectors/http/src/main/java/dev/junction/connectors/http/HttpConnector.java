@@ -1,0 +1,52 @@
+package dev.junction.connectors.http;
+
+import dev.junction.connectors.api.ConfigField;
+import dev.junction.connectors.api.ConfigSpec;
+import dev.junction.connectors.api.Connector;
+import dev.junction.connectors.api.SinkFactory;
+import dev.junction.connectors.api.SourceFactory;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code http} connector: systems reached over HTTP. Sources: {@code webhook} (pushed to over the server's own port). Sink:
+ * one REST call per delivery attempt.
+ *
+ * <p>Lifecycle: loaded by {@link java.util.ServiceLoader} and created once through the no-argument constructor; every method is
+ * called on the main thread while the configuration is validated and returns immutable, shared objects without opening anything.
+ */
+public final class HttpConnector implements Connector {
+
+    /** The system setting a target's relative {@code path} is appended to. */
+    static final ConfigField BASE_URL = ConfigField.string("base-url")
+            .description("Absolute http or https URL that relative target paths are appended to. Optional when every target "
+                    + "path is an absolute URL.")
+            .example("http://127.0.0.1:9100")
+            .example("https://erp.example.com/api")
+            .check((String url) -> TargetUrl.isAbsoluteHttpUrl(url), "must be an absolute http or https URL with a host");
+
+    private static final ConfigSpec SYSTEM_SPEC = ConfigSpec.of("A system reached over HTTP.", BASE_URL);
+
+    private final WebhookSourceFactory webhook = new WebhookSourceFactory();
+    private final HttpSinkFactory sink = new HttpSinkFactory();
+
+    @Override
+    public String name() {
+        return "http";
+    }
+
+    @Override
+    public ConfigSpec systemSpec() {
+        return SYSTEM_SPEC;
+    }
+
+    @Override
+    public Map<String, SourceFactory> sources() {
+        return Map.of("webhook", webhook);
+    }
+
+    @Override
+    public Optional<SinkFactory> sink() {
+        return Optional.of(sink);
+    }
+}
