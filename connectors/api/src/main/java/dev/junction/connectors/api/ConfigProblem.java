@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigValue;
 /**
  * One mistake in the configuration: where it is, what was there, and why it is wrong.
  *
- * @param file   the file the value came from, or empty when the value is missing or came from the environment
+ * @param file   the file the value came from (or the environment variable that set it), empty when unknown
  * @param line   the line in {@code file}, or -1
  * @param path   the full HOCON path ({@code junction.integrations.orders.source.webhook.path})
  * @param value  the offending value as written, or empty when missing
@@ -17,7 +17,8 @@ public record ConfigProblem(String file, int line, String path, String value, St
     /** A problem with a value that is present: file, line and value come from the value itself. */
     public static ConfigProblem of(ConfigValue value, String path, String reason) {
         ConfigOrigin origin = value.origin();
-        String file = origin.filename() != null ? origin.filename() : origin.url() != null ? origin.url().toString() : "";
+        String file = origin.filename() != null ? origin.filename()
+                : origin.url() != null ? origin.url().toString() : origin.description();
         return new ConfigProblem(file, origin.lineNumber(), path, render(value), reason);
     }
 

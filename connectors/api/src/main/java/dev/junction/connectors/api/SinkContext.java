@@ -9,11 +9,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * @param integration      the integration this target belongs to
  * @param system           the name of the target system
- * @param systemConfig     the system's settings, validated against {@link Connector#systemSpec()}
+ * @param systemConfig     the system's settings, validated against {@link Connector#systemSpec()}, defaults applied
  * @param settings         the target's connector block, validated against {@link SinkFactory#spec()}, defaults applied
  * @param configDirectory  the directory of the configuration file, against which relative paths resolve
  * @param actorSystem      the server's actor system, for HTTP clients, streams and scheduling
- * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher
+ * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher. It runs
+ *                         until the actor system terminates, after every source stopped and every sink closed
  */
 public record SinkContext(
         String integration,

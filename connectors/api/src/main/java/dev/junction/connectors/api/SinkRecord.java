@@ -10,7 +10,7 @@ import java.util.Map;
  * @param integration    the integration that produced it
  * @param idempotencyKey the key the target must see on every attempt, so it applies the effect once
  * @param payload        the transformed message the target receives
- * @param payloadBytes   {@code payload} serialized as JSON, once for all attempts
+ * @param payloadBytes   {@code payload} serialized once for all attempts: compact, single-line UTF-8 JSON
  * @param headers        metadata carried from the source (such as the content type of the original)
  * @param attempt        1 for the first attempt, 2 for the first retry, ...
  */

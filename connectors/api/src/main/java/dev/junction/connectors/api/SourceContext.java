@@ -9,12 +9,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * @param integration      the integration this source feeds
  * @param system           the name of the system the source reads from
- * @param systemConfig     the system's settings, validated against {@link Connector#systemSpec()}
+ * @param systemConfig     the system's settings, validated against {@link Connector#systemSpec()}, defaults applied
  * @param settings         the source block's settings, validated against {@link SourceFactory#spec()}, defaults applied
  * @param configDirectory  the directory of the configuration file, against which relative paths resolve
  * @param ingestor         the entry point into the durable inbox
  * @param actorSystem      the server's actor system, for streams and scheduling
- * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher
+ * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher. It runs
+ *                         until the actor system terminates, after every source stopped and every sink closed
  */
 public record SourceContext(
         String integration,

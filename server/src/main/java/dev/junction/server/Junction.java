@@ -1,0 +1,74 @@
+package dev.junction.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.server.api.HttpApi;
+import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.delivery.Deliveries;
+import dev.junction.server.inbox.DeliveryHandler;
+import dev.junction.server.inbox.Inbox;
+import dev.junction.server.source.Sources;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/** A running Junction node. {@link #start} reads like the table of contents of the server. */
+public final class Junction implements AutoCloseable {
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+
+    private Junction(ActorSystem<Void> system, ServerBinding binding) {
+        this.system = system;
+        this.binding = binding;
+    }
+
+    /** Starts a node on validated settings; returns once the HTTP port is bound. The journal schema must exist. */
+    public static Junction start(JunctionSettings settings) throws Exception {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
+        try {
+            joinCluster(system, settings);
+            Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("junction-blocking-dispatcher"));
+            Map<String, DeliveryHandler> deliveries = Deliveries.create(system, settings, blocking, new ObjectMapper());
+            Inbox inbox = Inbox.init(system, settings.inbox(), deliveries);
+            Sources sources = Sources.start(system, settings, inbox, blocking);
+            ServerBinding binding = HttpApi.start(system, settings.http(), sources.httpIngresses())
+                    .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return new Junction(system, binding);
+        } catch (Exception e) {
+            system.terminate();
+            throw e;
+        }
+    }
+
+    /** Joins the configured seed nodes, or forms a one-node cluster when there are none. */
+    private static void joinCluster(ActorSystem<?> system, JunctionSettings settings) {
+        if (settings.node().seedNodes().isEmpty()) {
+            Cluster cluster = Cluster.get(system);
+            Address self = cluster.selfMember().address();
+            cluster.manager().tell(Join.create(self));
+        }
+        // With seed nodes configured (pekko.cluster.seed-nodes), the cluster extension joins them by itself.
+    }
+
+    public InetSocketAddress httpAddress() {
+        return binding.localAddress();
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Leaves the cluster and stops, running every CoordinatedShutdown phase; waits up to a minute. */
+    @Override
+    public void close() throws Exception {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    }
+}

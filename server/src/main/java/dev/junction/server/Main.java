@@ -1,0 +1,60 @@
+package dev.junction.server;
+
+import dev.junction.server.config.ConfigLoader;
+import dev.junction.server.config.InvalidConfigException;
+import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.persistence.JournalSchema;
+import dev.junction.server.plugins.ConnectorRegistry;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar junction-server.jar path/to/junction.conf}. Exit codes: 0 stopped normally, 1 could not start (journal
+ * unreachable, port taken), 2 the configuration has mistakes (all of them are printed).
+ */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) {
+            log.error("Junction could not start: {}", t.toString(), t);
+            code = 1;
+        }
+        if (code != 0) {
+            // Pekko's non-daemon threads would otherwise keep a failed JVM alive.
+            System.exit(code);
+        }
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length != 1 || args[0].startsWith("-")) {
+            System.err.println("usage: java -jar junction-server.jar <junction.conf>");
+            return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
+        }
+        ConnectorRegistry connectors = ConnectorRegistry.load(Main.class.getClassLoader());
+        connectors.logLoaded();
+        JunctionSettings settings;
+        try {
+            settings = ConfigLoader.load(Path.of(args[0]), connectors, System.getenv());
+        } catch (InvalidConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        try {
+            JournalSchema.ensure(settings.persistence());
+        } catch (SQLException e) {
+            System.err.println("cannot use the journal database at " + JournalSchema.redacted(settings.persistence().url()) + ": " + e.getMessage());
+            return 1;
+        }
+        Junction junction = Junction.start(settings);
+        log.info("Junction started: {} integration(s), HTTP {}", settings.integrations().size(), junction.httpAddress());
+        return 0;
+    }
+}

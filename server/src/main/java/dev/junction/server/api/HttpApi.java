@@ -1,0 +1,50 @@
+package dev.junction.server.api;
+
+import dev.junction.connectors.api.HttpIngress;
+import dev.junction.server.config.HttpSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP listener. Registered with CoordinatedShutdown: it stops taking requests and lets those in flight finish. */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    private HttpApi() {}
+
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, List<HttpIngress> webhooks) {
+        WebhookHandler webhookHandler = new WebhookHandler(webhooks, Materializer.matFromSystem(system));
+        return Http.get(system).newServerAt(settings.iface(), settings.port())
+                .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
+                        request -> route(request, webhookHandler, system))
+                .thenApply(binding -> {
+                    binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+                    log.info("HTTP listening on {}", binding.localAddress());
+                    return binding;
+                });
+    }
+
+    private static CompletionStage<HttpResponse> route(HttpRequest request, WebhookHandler webhooks, ActorSystem<?> system) {
+        String path = request.getUri().path();
+        if (path.startsWith(WebhookHandler.PREFIX)) {
+            return webhooks.handle(request);
+        }
+        request.discardEntityBytes(system);
+        if (path.equals("/health")) {
+            return CompletableFuture.completedFuture(HttpResponse.create()
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")));
+        }
+        return CompletableFuture.completedFuture(ProblemResponses.problem(404, "not-found", "Not found", "nothing at " + path));
+    }
+}

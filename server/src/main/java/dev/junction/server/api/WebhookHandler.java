@@ -1,0 +1,83 @@
+package dev.junction.server.api;
+
+import dev.junction.connectors.api.HttpIngress;
+import dev.junction.connectors.api.HttpIngressRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes {@code /webhooks/<path>} to the integration's {@link HttpIngress}: reads the body up to the source's limit (413 beyond
+ * it, before anything is stored), then lets the connector answer.
+ */
+final class WebhookHandler {
+    static final String PREFIX = "/webhooks/";
+    private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
+    private static final long READ_TIMEOUT_MS = 10_000;
+
+    private final Map<String, HttpIngress> byPath;
+    private final Materializer materializer;
+
+    WebhookHandler(List<HttpIngress> ingresses, Materializer materializer) {
+        this.byPath = ingresses.stream().collect(Collectors.toUnmodifiableMap(HttpIngress::path, i -> i));
+        this.materializer = materializer;
+    }
+
+    CompletionStage<HttpResponse> handle(HttpRequest request) {
+        String path = request.getUri().path().substring(PREFIX.length());
+        path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        HttpIngress ingress = byPath.get(path);
+        if (ingress == null) {
+            request.discardEntityBytes(materializer);
+            return done(ProblemResponses.problem(404, "not-found", "No such webhook", "no integration listens at " + PREFIX + path));
+        }
+        long limit = ingress.maxBodyBytes();
+        if (request.entity().getContentLengthOption().orElse(0L) > limit) {
+            request.discardEntityBytes(materializer);
+            return done(tooLarge(limit));
+        }
+        String sourcePath = path;
+        return request.entity().toStrict(READ_TIMEOUT_MS, limit, materializer)
+                .thenCompose(strict -> ingress.handle(new HttpIngressRequest(request.method().name(), sourcePath,
+                        strict.getContentType().mediaType().toString(), headers(request), strict.getData().toArray())))
+                .thenApply(ProblemResponses::toResponse)
+                .exceptionally(failure -> onFailure(failure, limit, sourcePath));
+    }
+
+    private static HttpResponse onFailure(Throwable failure, long limit, String path) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof EntityStreamSizeException) {
+            return tooLarge(limit);
+        }
+        log.warn("webhook {} failed: {}", path, cause.toString());
+        return ProblemResponses.problem(503, "unavailable", "Try again", "the request could not be processed now; try again");
+    }
+
+    private static HttpResponse tooLarge(long limit) {
+        return ProblemResponses.problem(413, "payload-too-large", "Body too large", "the body exceeds this webhook's limit of " + limit + " bytes");
+    }
+
+    private static Map<String, String> headers(HttpRequest request) {
+        Map<String, String> headers = new HashMap<>();
+        for (HttpHeader header : request.getHeaders()) {
+            headers.putIfAbsent(header.lowercaseName(), header.value());
+        }
+        headers.put("content-type", request.entity().getContentType().toString().toLowerCase(Locale.ROOT));
+        return headers;
+    }
+
+    private static CompletionStage<HttpResponse> done(HttpResponse response) {
+        return CompletableFuture.completedFuture(response);
+    }
+}

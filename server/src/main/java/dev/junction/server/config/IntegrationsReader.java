@@ -1,0 +1,217 @@
+package dev.junction.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.junction.connectors.api.ConfigProblem;
+import dev.junction.connectors.api.SinkFactory;
+import dev.junction.connectors.api.SourceFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads {@code junction.integrations}: each integration's source, steps and targets, against the systems declared. */
+final class IntegrationsReader {
+    /** Names end up in persistence ids and URLs: keep them plain. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final Map<String, SystemSettings> systems;
+    private final Problems problems;
+    private final StepCompiler steps;
+    private final Map<String, String> claims = new HashMap<>();
+    private Set<String> declaredSystems = Set.of();
+
+    IntegrationsReader(Path configDir, Map<String, SystemSettings> systems, Problems problems) {
+        this.systems = systems;
+        this.problems = problems;
+        this.steps = new StepCompiler(configDir, problems);
+    }
+
+    Map<String, IntegrationSettings> read(Config junction) {
+        declaredSystems = junction.hasPath("systems") && junction.getValue("systems").valueType() == ConfigValueType.OBJECT
+                ? junction.getConfig("systems").root().keySet() : Set.of();
+        Map<String, IntegrationSettings> result = new LinkedHashMap<>();
+        ConfigLoader.objects(junction, "integrations", "junction.integrations", problems).forEach((name, block) -> {
+            String path = "junction.integrations." + ConfigLoader.quoted(name);
+            if (!NAME.matcher(name).matches()) {
+                problems.at(junction.getConfig("integrations"), name, path, "integration names take letters, digits, '.', '_' and '-' (at most 64)");
+            }
+            for (String key : block.root().keySet()) {
+                if (!Set.of("source", "steps", "targets", "description").contains(key)) {
+                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description)");
+                }
+            }
+            SourceSettings source = source(name, block, path);
+            List<StepSettings> compiled = steps(block, path);
+            List<TargetSettings> targets = targets(block, path);
+            if (source != null && compiled != null && targets != null) {
+                result.put(name, new IntegrationSettings(name, source, compiled, targets));
+            }
+        });
+        return result;
+    }
+
+    private SourceSettings source(String integration, Config block, String path) {
+        Config source = object(block, "source", path + ".source", true);
+        if (source == null) {
+            return null;
+        }
+        SystemSettings system = system(source, path + ".source");
+        Set<String> kinds = new HashSet<>(source.root().keySet());
+        kinds.remove("system");
+        if (system == null) {
+            return null;
+        }
+        Map<String, SourceFactory> available = system.connector().sources();
+        String availableText = available.isEmpty() ? "connector " + system.connector().name() + " has no sources"
+                : "connector " + system.connector().name() + " offers: " + String.join(", ", new java.util.TreeSet<>(available.keySet()));
+        if (kinds.size() != 1) {
+            problems.missing(source.origin(), path + ".source", "needs exactly one block naming the source kind (" + availableText + ")");
+            return null;
+        }
+        String kind = kinds.iterator().next();
+        SourceFactory factory = available.get(kind);
+        if (factory == null) {
+            problems.at(source, kind, path + ".source." + kind, "unknown source kind (" + availableText + ")");
+            return null;
+        }
+        Config settings = object(source, kind, path + ".source." + kind, true);
+        if (settings == null || !valid(factory.spec().validate(settings, path + ".source." + kind, Set.of()))) {
+            return null;
+        }
+        Config withDefaults = factory.spec().withDefaults(settings);
+        if (!valid(factory.validate(system.config(), withDefaults, path + ".source." + kind))) {
+            return null;
+        }
+        for (String claim : factory.claims(system.config(), withDefaults)) {
+            String other = claims.putIfAbsent(claim, integration);
+            if (other != null) {
+                problems.at(source, kind, path + ".source." + kind, "takes " + claim + ", which integration " + other + " takes already");
+            }
+        }
+        return new SourceSettings(system, kind, factory, withDefaults);
+    }
+
+    private List<StepSettings> steps(Config block, String path) {
+        if (!block.hasPath("steps")) {
+            return List.of();
+        }
+        if (block.getValue("steps").valueType() != ConfigValueType.LIST) {
+            problems.at(block, "steps", path + ".steps", "must be a list of steps such as { validate { schema = \"...\" } }");
+            return null;
+        }
+        List<StepSettings> result = new ArrayList<>();
+        boolean ok = true;
+        List<? extends ConfigValue> list = block.getList("steps");
+        for (int i = 0; i < list.size(); i++) {
+            StepSettings step = steps.compile(list.get(i), path + ".steps." + i);
+            ok &= step != null;
+            result.add(step);
+        }
+        return ok ? List.copyOf(result) : null;
+    }
+
+    private List<TargetSettings> targets(Config block, String path) {
+        if (!block.hasPath("targets") || block.getValue("targets").valueType() != ConfigValueType.LIST || block.getList("targets").isEmpty()) {
+            if (block.hasPath("targets")) {
+                problems.at(block, "targets", path + ".targets", "must be a non-empty list of targets such as { system = erp, http { path = \"/orders\" } }");
+            } else {
+                problems.missing(block.origin(), path + ".targets", "is required: a list of at least one target");
+            }
+            return null;
+        }
+        List<TargetSettings> result = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        boolean ok = true;
+        List<? extends ConfigValue> list = block.getList("targets");
+        for (int i = 0; i < list.size(); i++) {
+            String targetPath = path + ".targets." + i;
+            if (list.get(i).valueType() != ConfigValueType.OBJECT) {
+                problems.at(list.get(i), targetPath, "must be an object such as { system = erp, http { path = \"/orders\" } }");
+                ok = false;
+                continue;
+            }
+            TargetSettings target = target(((ConfigObject) list.get(i)).toConfig(), targetPath);
+            if (target != null && !names.add(target.name())) {
+                problems.at(list.get(i), targetPath, "a second target named '" + target.name() + "': give each target its own name = ...");
+                target = null;
+            }
+            ok &= target != null;
+            result.add(target);
+        }
+        return ok ? List.copyOf(result) : null;
+    }
+
+    private TargetSettings target(Config target, String path) {
+        SystemSettings system = system(target, path);
+        if (system == null) {
+            return null;
+        }
+        String connector = system.connector().name();
+        SinkFactory factory = system.connector().sink().orElse(null);
+        if (factory == null) {
+            problems.at(target, "system", path + ".system", "connector " + connector + " cannot be a target");
+            return null;
+        }
+        for (String key : target.root().keySet()) {
+            if (!Set.of("system", "name", connector).contains(key)) {
+                problems.at(target, key, path + "." + key, "unknown setting (known: system, name, " + connector + ")");
+            }
+        }
+        String name = target.hasPath("name") ? target.getValue("name").unwrapped().toString() : system.name();
+        if (!NAME.matcher(name).matches()) {
+            problems.at(target, target.hasPath("name") ? "name" : "system", path + ".name", "target names take letters, digits, '.', '_' and '-'");
+        }
+        Config settings = target.hasPath(connector) ? object(target, connector, path + "." + connector, false) : com.typesafe.config.ConfigFactory.empty();
+        if (settings == null || !valid(factory.spec().validate(settings, path + "." + connector, Set.of()))) {
+            return null;
+        }
+        Config withDefaults = factory.spec().withDefaults(settings);
+        if (!valid(factory.validate(system.config(), withDefaults, path + "." + connector))) {
+            return null;
+        }
+        return new TargetSettings(name, system, factory, withDefaults);
+    }
+
+    /** The system named by {@code block.system}, or null with a problem (none when the system itself was invalid). */
+    private SystemSettings system(Config block, String path) {
+        if (!block.hasPath("system")) {
+            problems.missing(block.origin(), path + ".system", "is required: the name of a system declared under junction.systems");
+            return null;
+        }
+        String name = block.getValue("system").unwrapped().toString();
+        SystemSettings system = systems.get(name);
+        if (system == null && !declaredSystems.contains(name)) {
+            problems.at(block, "system", path + ".system", "unknown system (declared: " + String.join(", ", new java.util.TreeSet<>(declaredSystems)) + ")");
+        }
+        return system;
+    }
+
+    private Config object(Config parent, String key, String path, boolean required) {
+        if (!parent.hasPath(ConfigLoader.quoted(key))) {
+            if (required) {
+                problems.missing(parent.origin(), path, "is required");
+            }
+            return null;
+        }
+        try {
+            return parent.getConfig(ConfigLoader.quoted(key));
+        } catch (ConfigException.WrongType e) {
+            problems.at(parent, key, path, "must be an object");
+            return null;
+        }
+    }
+
+    private boolean valid(List<ConfigProblem> found) {
+        problems.addAll(found);
+        return found.isEmpty();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.junction.server.config;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The whole validated configuration, read once at start. Immutable.
+ *
+ * @param configFile   the file the user gave; relative paths in it resolve against its directory
+ * @param http         the HTTP listener
+ * @param node         this node's cluster address and seeds
+ * @param persistence  the journal
+ * @param inbox        partitioning, deduplication and batching of accepted envelopes
+ * @param systems      the connected systems by name
+ * @param integrations the integrations by name
+ * @param pekko        the full configuration the actor system is created with
+ */
+public record JunctionSettings(
+        Path configFile,
+        HttpSettings http,
+        NodeSettings node,
+        PersistenceSettings persistence,
+        InboxSettings inbox,
+        Map<String, SystemSettings> systems,
+        Map<String, IntegrationSettings> integrations,
+        Config pekko) {
+
+    public Path configDirectory() {
+        return configFile.toAbsolutePath().getParent();
+    }
+}

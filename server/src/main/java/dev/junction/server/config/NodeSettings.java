@@ -1,0 +1,12 @@
+package dev.junction.server.config;
+
+import java.util.List;
+
+/**
+ * This node's place in the Pekko cluster: {@code junction.node}.
+ *
+ * @param host      the host remoting binds and advertises
+ * @param port      the remoting port, 0 for any free one
+ * @param seedNodes {@code host:port} remoting addresses to join; empty: this node forms a cluster of its own
+ */
+public record NodeSettings(String host, int port, List<String> seedNodes) {}

@@ -1,0 +1,67 @@
+package dev.junction.server.inbox;
+
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A partition's delivery stream: envelopes in, {@link Settlement}s back to the partition in batches. Bounded: the partition
+ * never offers more than its window, and the stream delivers at most {@link DeliveryHandler#parallelism()} at once. It runs on
+ * the partition's own materializer, so it stops with the partition.
+ */
+final class DeliveryStream {
+    private final BoundedSourceQueue<Envelope> queue;
+    private final UniqueKillSwitch killSwitch;
+
+    private DeliveryStream(BoundedSourceQueue<Envelope> queue, UniqueKillSwitch killSwitch) {
+        this.queue = queue;
+        this.killSwitch = killSwitch;
+    }
+
+    static DeliveryStream start(ActorContext<InboxPartition.Command> context, DeliveryHandler delivery, int window) {
+        ActorRef<InboxPartition.Command> partition = context.getSelf();
+        Pair<Pair<BoundedSourceQueue<Envelope>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
+                Source.<Envelope>queue(window)
+                        .viaMat(KillSwitches.single(), Keep.both())
+                        .mapAsyncUnordered(delivery.parallelism(), delivery::deliver)
+                        .batch(window, DeliveryStream::first, DeliveryStream::add)
+                        .toMat(Sink.foreach(batch -> partition.tell(new InboxPartition.Settle(List.copyOf(batch)))), Keep.both())
+                        .run(Materializer.createMaterializer(context));
+        running.second().whenComplete((done, failure) -> {
+            if (failure != null) {
+                partition.tell(new InboxPartition.DeliveryStreamFailed(failure.toString()));
+            }
+        });
+        return new DeliveryStream(running.first().first(), running.first().second());
+    }
+
+    /** True when the stream took the envelope. */
+    boolean offer(Envelope envelope) {
+        return queue.offer(envelope) == QueueOfferResult.enqueued();
+    }
+
+    void stop() {
+        killSwitch.shutdown();
+    }
+
+    private static java.util.ArrayList<Settlement> first(Settlement s) {
+        java.util.ArrayList<Settlement> list = new java.util.ArrayList<>();
+        list.add(s);
+        return list;
+    }
+
+    private static java.util.ArrayList<Settlement> add(java.util.ArrayList<Settlement> list, Settlement s) {
+        list.add(s);
+        return list;
+    }
+}

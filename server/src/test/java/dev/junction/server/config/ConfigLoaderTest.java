@@ -1,0 +1,139 @@
+package dev.junction.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.connectors.api.ConfigProblem;
+import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.testing.TestConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A configuration with mistakes is refused with every problem at once: file, line, path, value and reason. */
+class ConfigLoaderTest {
+    private static final ConnectorRegistry CONNECTORS = ConnectorRegistry.load(ConfigLoaderTest.class.getClassLoader());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void loadsTheQuickstart() throws Exception {
+        JunctionSettings settings = ConfigLoader.load(TestConfig.quickstart().resolve("junction.conf"), CONNECTORS, Map.of());
+
+        IntegrationSettings orders = settings.integrations().get("orders-to-erp");
+        assertEquals("webhook", orders.source().kind());
+        assertEquals(2, orders.steps().size());
+        assertEquals(1, ((StepSettings.Map) orders.steps().get(1)).version());
+        assertEquals("erp-files", orders.targets().get(0).name());
+        assertEquals("h2", settings.persistence().journal());
+        assertEquals(8080, settings.http().port());
+    }
+
+    @Test
+    void reportsEveryMistakeWithFileLinePathAndReason() throws Exception {
+        Path file = TestConfig.write(dir, """
+            junction {
+              http.port = 99999
+              inbox.dedup-window = "soon"
+              systems {
+                shop { connector = http }
+                erp { connector = soap }
+                files { connector = file, root = "out" }
+                junk { connector = file, colour = blue }
+                slow {
+                  connector = http
+                  base-url = "http://127.0.0.1:1"
+                  resilience.retry { min-backoff = 10s, max-backoff = 1s }
+                }
+              }
+              integrations {
+                a {
+                  source { system = shop, webhook { path = "orders" } }
+                  steps = [ { map { mapping = "mappings/missing.jslt", version = 1 } }, { transmogrify {} } ]
+                  targets = [ { system = nowhere, http { path = "/x" } } ]
+                }
+                b {
+                  source { system = shop, webhook { path = "orders" } }
+                  targets = [ { system = files, file {} } ]
+                }
+              }
+            }
+            """);
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, CONNECTORS, Map.of()));
+
+        Map<String, ConfigProblem> byPath = e.problems().stream().collect(Collectors.toMap(ConfigProblem::path, p -> p, (a, b) -> a));
+        assertProblem(byPath, "junction.http.port", 2, "0 to 65535");
+        assertProblem(byPath, "junction.inbox.dedup-window", 3, "duration");
+        assertProblem(byPath, "junction.systems.erp.connector", 6, "unknown connector");
+        assertProblem(byPath, "junction.systems.junk.colour", 8, "unknown setting");
+        assertProblem(byPath, "junction.systems.slow.resilience.retry.min-backoff", 12, "max-backoff");
+        assertProblem(byPath, "junction.integrations.a.steps.0.map.mapping", 18, "file not found");
+        assertProblem(byPath, "junction.integrations.a.steps.1.transmogrify", 18, "unknown step");
+        assertProblem(byPath, "junction.integrations.a.targets.0.system", 19, "unknown system");
+        assertProblem(byPath, "junction.integrations.b.source.webhook", 22, "integration a takes already");
+        assertTrue(byPath.containsKey("junction.integrations.b.targets.0.file.path"), e.getMessage());
+        assertEquals(10, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("10 problems in the configuration:"), e.getMessage());
+    }
+
+    @Test
+    void reportsASyntaxErrorWithItsLine() throws Exception {
+        Path file = dir.resolve("broken.conf");
+        Files.writeString(file, "junction {\n  http { port = 8080\n  systems {}\n");
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, CONNECTORS, Map.of()));
+
+        ConfigProblem problem = e.problems().get(0);
+        assertEquals(file.toString(), problem.file());
+        assertTrue(problem.line() > 0, problem.toString());
+    }
+
+    @Test
+    void reportsAMissingFile() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("nope.conf"), CONNECTORS, Map.of()));
+
+        assertTrue(e.getMessage().contains("configuration file not found"), e.getMessage());
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFile() throws Exception {
+        Path file = TestConfig.write(dir, "junction { http.port = 9000, persistence.pool-size = 4 }");
+
+        JunctionSettings settings = ConfigLoader.load(file, CONNECTORS, Map.of(
+                "JUNCTION_HTTP_PORT", "9123",
+                "JUNCTION_DB_URL", "jdbc:postgresql://127.0.0.1:5432/junction",
+                "JUNCTION_DB_USER", "junction"));
+
+        assertEquals(9123, settings.http().port());
+        assertEquals("postgres", settings.persistence().journal());
+        assertEquals("junction", settings.persistence().user());
+        assertEquals(4, settings.persistence().poolSize());
+        assertTrue(settings.persistence().jdbcUrl().endsWith("reWriteBatchedInserts=true"));
+    }
+
+    @Test
+    void aBadEnvironmentValueNamesTheVariable() throws Exception {
+        Path file = TestConfig.write(dir, "junction {}");
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(file, CONNECTORS, Map.of("JUNCTION_HTTP_PORT", "eighty")));
+
+        assertTrue(e.getMessage().contains("JUNCTION_HTTP_PORT") && e.getMessage().contains("junction.http.port"), e.getMessage());
+    }
+
+    private static void assertProblem(Map<String, ConfigProblem> byPath, String path, int line, String reasonPart) {
+        ConfigProblem problem = byPath.get(path);
+        assertTrue(problem != null, "no problem reported at " + path + "; got " + List.copyOf(byPath.keySet()));
+        assertTrue(problem.file().endsWith("junction.conf"), problem.toString());
+        assertEquals(line, problem.line(), problem.toString());
+        assertTrue(problem.reason().contains(reasonPart), problem.toString());
+    }
+}

@@ -1,0 +1,119 @@
+package dev.junction.server.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+/**
+ * A real HTTP target for tests: it records every request per idempotency key and applies each key's effect once, as a target
+ * that honours {@code Idempotency-Key} does. What it answers is up to the test ({@link #respondWith}).
+ */
+public final class RecordingTarget implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
+    private final Set<String> applied = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<String>> bodies = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private volatile BiFunction<String, Integer, Integer> status = (key, attempt) -> 200;
+    private volatile long delayMillis;
+
+    public RecordingTarget() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** Decides the status of each request from its key and the how-many-th request for that key it is (1-based). */
+    public RecordingTarget respondWith(BiFunction<String, Integer, Integer> status) {
+        this.status = status;
+        return this;
+    }
+
+    public RecordingTarget delay(long millis) {
+        this.delayMillis = millis;
+        return this;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            if (delayMillis > 0) {
+                Thread.sleep(delayMillis);
+            }
+            total.incrementAndGet();
+            if (key == null) {
+                respond(exchange, 400, "{\"error\":\"no Idempotency-Key\"}");
+                return;
+            }
+            int n = requests.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            bodies.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(new String(body, StandardCharsets.UTF_8));
+            int code = status.apply(key, n);
+            if (code >= 200 && code < 300) {
+                successes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                applied.add(key); // the effect: applied once per key, however often the key is delivered
+            }
+            respond(exchange, code, code < 300 ? "{\"ok\":true}" : "{\"error\":\"status " + code + "\"}");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int code, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Requests received for {@code key}, successful or not. */
+    public int requests(String key) {
+        AtomicInteger n = requests.get(key);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Successful (2xx) deliveries of {@code key}: more than 1 means it was delivered again, which the key makes harmless. */
+    public int successes(String key) {
+        AtomicInteger n = successes.get(key);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The keys whose effect was applied (once each). */
+    public Set<String> applied() {
+        return Set.copyOf(applied);
+    }
+
+    /** The distinct bodies received for {@code key}: one, if every attempt carried the same message. */
+    public Set<String> bodies(String key) {
+        return bodies.getOrDefault(key, Set.of());
+    }
+
+    public int totalRequests() {
+        return total.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.junction.server.testing;
+
+import dev.junction.server.Junction;
+import dev.junction.server.config.ConfigLoader;
+import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.persistence.JournalSchema;
+import dev.junction.server.plugins.ConnectorRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A Junction node started in the test's JVM, and a client for its webhooks. */
+public final class RunningServer implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Junction junction;
+    public final JunctionSettings settings;
+
+    private RunningServer(Junction junction, JunctionSettings settings) {
+        this.junction = junction;
+        this.settings = settings;
+    }
+
+    /** Starts a node on {@code configFile}, its H2 journal in {@code dataDir}, with extra environment {@code env}. */
+    public static RunningServer start(Path configFile, Path dataDir, Map<String, String> env) throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putIfAbsent("JUNCTION_DATA_DIR", dataDir.toString());
+        JunctionSettings settings = ConfigLoader.load(configFile, ConnectorRegistry.load(RunningServer.class.getClassLoader()), all);
+        JournalSchema.ensure(settings.persistence());
+        return new RunningServer(Junction.start(settings), settings);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + junction.httpAddress().getPort() + path;
+    }
+
+    public Junction junction() {
+        return junction;
+    }
+
+    /** POSTs {@code body} as JSON with an {@code Idempotency-Key} (none when {@code key} is null). */
+    public HttpResponse<String> post(String path, String key, String body) throws Exception {
+        return post(path, key, "application/json", body);
+    }
+
+    public HttpResponse<String> post(String path, String key, String contentType, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Idempotency-Key", key);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws Exception {
+        junction.close();
+    }
+}
