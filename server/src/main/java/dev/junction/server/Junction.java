@@ -67,8 +67,12 @@ public final class Junction implements AutoCloseable {
 
     /** Leaves the cluster and stops, running every CoordinatedShutdown phase; waits up to a minute. */
     @Override
-    public void close() throws Exception {
+    public void close() throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException {
         system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -22,7 +22,7 @@ public final class Main {
     public static void main(String[] args) {
         int code;
         try {
-            code = run(args);
+            code = run(args, System.getenv(), System.err);
         } catch (Throwable t) {
             log.error("Junction could not start: {}", t.toString(), t);
             code = 1;
@@ -33,24 +33,25 @@ public final class Main {
         }
     }
 
-    static int run(String[] args) throws Exception {
+    /** Starts a node; returns the exit code when it cannot start (and 0 once it has started). */
+    static int run(String[] args, java.util.Map<String, String> env, java.io.PrintStream err) throws Exception {
         if (args.length != 1 || args[0].startsWith("-")) {
-            System.err.println("usage: java -jar junction-server.jar <junction.conf>");
+            err.println("usage: java -jar junction-server.jar <junction.conf>");
             return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
         }
         ConnectorRegistry connectors = ConnectorRegistry.load(Main.class.getClassLoader());
         connectors.logLoaded();
         JunctionSettings settings;
         try {
-            settings = ConfigLoader.load(Path.of(args[0]), connectors, System.getenv());
+            settings = ConfigLoader.load(Path.of(args[0]), connectors, env);
         } catch (InvalidConfigException e) {
-            System.err.println(e.getMessage());
+            err.println(e.getMessage());
             return 2;
         }
         try {
             JournalSchema.ensure(settings.persistence());
         } catch (SQLException e) {
-            System.err.println("cannot use the journal database at " + JournalSchema.redacted(settings.persistence().url()) + ": " + e.getMessage());
+            err.println("cannot use the journal database at " + JournalSchema.redacted(settings.persistence().url()) + ": " + e.getMessage());
             return 1;
         }
         Junction junction = Junction.start(settings);

@@ -58,7 +58,7 @@ public final class RunningServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException {
         junction.close();
     }
 }
