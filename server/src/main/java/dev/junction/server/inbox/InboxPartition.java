@@ -90,7 +90,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     private InboxPartition(ActorContext<Command> context, String entityId, InboxSettings settings, DeliveryHandler delivery) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
+                        .withLogLevel(org.slf4j.event.Level.WARN));
         this.context = context;
         this.settings = settings;
         this.delivery = delivery;

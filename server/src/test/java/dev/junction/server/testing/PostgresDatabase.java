@@ -35,6 +35,16 @@ public final class PostgresDatabase implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://" + HOST + "/postgres", USER, "");
     }
 
+    /** Makes the database refuse connections and cuts the open ones, as an outage would; {@code false} lets them in again. */
+    public void refuseConnections(boolean refuse) throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " + !refuse);
+            if (refuse) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            }
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         try (Connection c = admin(); Statement s = c.createStatement()) {
