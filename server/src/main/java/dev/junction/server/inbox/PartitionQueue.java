@@ -21,8 +21,10 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class PartitionQueue {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final IngestResult TIMED_OUT = new IngestResult.Unavailable("the journal did not confirm in time", RETRY_AFTER);
 
-    private record Waiting(Envelope envelope, CompletableFuture<IngestResult> result) {}
+    /** An envelope waiting for its batch; {@code deadline} (System.nanoTime) is when its source must hear back at the latest. */
+    private record Waiting(Envelope envelope, CompletableFuture<IngestResult> result, long deadline) {}
 
     private final BoundedSourceQueue<Waiting> queue;
     private final Duration acceptTimeout;
@@ -36,28 +38,43 @@ final class PartitionQueue {
                 .run(system);
     }
 
-    /** Completes when the envelope is committed or refused; after the accept timeout at the latest, with Unavailable. */
+    /** Completes when the envelope is committed or refused; within the accept timeout, with Unavailable at the latest. */
     CompletionStage<IngestResult> offer(Envelope envelope) {
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
-        QueueOfferResult offered = queue.offer(new Waiting(envelope, result));
+        QueueOfferResult offered = queue.offer(new Waiting(envelope, result, System.nanoTime() + acceptTimeout.toNanos()));
         if (offered != QueueOfferResult.enqueued()) {
             result.complete(new IngestResult.Unavailable("the inbox is overloaded", RETRY_AFTER));
-            return result;
         }
-        // Whatever is slow (the journal, a partition recovering), the source hears within the timeout. If the write commits
-        // afterwards, the sender's retry finds the key and is answered as a duplicate.
-        return result.completeOnTimeout(new IngestResult.Unavailable("the journal did not confirm in time", RETRY_AFTER),
-                acceptTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return result;
     }
 
+    /**
+     * Asks the partition to persist the batch, waiting no longer than the earliest deadline in it. Envelopes whose deadline
+     * passed while the previous batch was written are refused without being sent. So whatever is slow (the journal, a partition
+     * recovering) a source hears within the accept timeout, with one timer per batch rather than one per message. If a write
+     * commits after its source heard 503, the sender's retry finds the key and is answered as a duplicate.
+     */
     private CompletionStage<Done> send(EntityRef<InboxPartition.Command> partition, List<Waiting> batch) {
-        List<Envelope> envelopes = batch.stream().map(Waiting::envelope).toList();
-        return partition.<InboxPartition.AcceptReply>ask(replyTo -> new InboxPartition.AcceptBatch(envelopes, replyTo), acceptTimeout)
+        long now = System.nanoTime();
+        List<Waiting> live = new ArrayList<>(batch.size());
+        long earliest = Long.MAX_VALUE;
+        for (Waiting waiting : batch) {
+            if (waiting.deadline() - now <= 0) {
+                waiting.result().complete(TIMED_OUT);
+            } else {
+                live.add(waiting);
+                earliest = Math.min(earliest, waiting.deadline());
+            }
+        }
+        if (live.isEmpty()) {
+            return CompletableFuture.completedFuture(Done.getInstance());
+        }
+        List<Envelope> envelopes = live.stream().map(Waiting::envelope).toList();
+        return partition.<InboxPartition.AcceptReply>ask(replyTo -> new InboxPartition.AcceptBatch(envelopes, replyTo),
+                        Duration.ofNanos(earliest - now))
                 .handle((reply, failure) -> {
-                    for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).result().complete(failure != null
-                                ? new IngestResult.Unavailable("the journal did not confirm in time", RETRY_AFTER)
-                                : toResult(reply.outcomes().get(i)));
+                    for (int i = 0; i < live.size(); i++) {
+                        live.get(i).result().complete(failure != null ? TIMED_OUT : toResult(reply.outcomes().get(i)));
                     }
                     return Done.getInstance();
                 });
