@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Webhook ingest with unique idempotency keys, open model: new senders arrive at {@code rate} per second, each posting one
- * order, for {@code duration} seconds after a {@code rampUp}. Run against a started server:
- * <pre>mvn -pl load-tests gatling:test -Drate=2000 -Dduration=60 -DbaseUrl=http://127.0.0.1:8080</pre>
+ * Webhook ingest with unique idempotency keys. Open model by default: new senders arrive at {@code rate} per second, each
+ * posting one order, for {@code duration} seconds after a {@code rampUp}. With {@code -Dconcurrency=N}, a closed model instead:
+ * N senders post back to back for {@code duration} seconds, which finds the saturation throughput. Run against a started server:
+ * <pre>mvn -pl load-tests gatling:test -Drate=500 -Dduration=60 -DbaseUrl=http://127.0.0.1:8080
+ * mvn -pl load-tests gatling:test -Dconcurrency=64 -Dduration=60</pre>
  * Keys carry a run id, so repeated runs against the same journal are new messages, not duplicates.
  */
 public class WebhookIngestSimulation extends Simulation {
@@ -28,6 +30,7 @@ public class WebhookIngestSimulation extends Simulation {
     private static final double RATE = Double.parseDouble(System.getProperty("rate", "500"));
     private static final int DURATION = Integer.getInteger("duration", 30);
     private static final int RAMP_UP = Integer.getInteger("rampUp", 5);
+    private static final int CONCURRENCY = Integer.getInteger("concurrency", 0);
     private static final String RUN_ID = System.getProperty("runId", Long.toString(System.currentTimeMillis(), 36));
     private static final String ORDER = """
         {"id":"#{key}","currency":"EUR","customer":{"email":"ada@example.com","name":"Ada Lovelace"},\
@@ -42,17 +45,27 @@ public class WebhookIngestSimulation extends Simulation {
             .acceptHeader("application/json")
             .shareConnections();
 
+    private io.gatling.javaapi.core.PopulationBuilder closedSenders() {
+        // Each virtual user posts one order; Gatling keeps CONCURRENCY of them in flight.
+        return scenario("webhook ingest, closed").exec(postOrder()).injectClosed(io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers(CONCURRENCY).during(DURATION));
+    }
+
+    private static io.gatling.javaapi.core.ChainBuilder postOrder() {
+        return io.gatling.javaapi.core.CoreDsl.feed(KEYS)
+                .exec(http("post order").post(PATH)
+                        .header("Idempotency-Key", "#{key}")
+                        .body(StringBody(ORDER))
+                        .check(status().is(202)));
+    }
+
     private final ScenarioBuilder ingest = scenario("webhook ingest")
-            .feed(KEYS)
-            .exec(http("post order").post(PATH)
-                    .header("Idempotency-Key", "#{key}")
-                    .body(StringBody(ORDER))
-                    .check(status().is(202)));
+            .exec(postOrder());
 
     {
-        setUp(ingest.injectOpen(
-                rampUsersPerSec(1).to(RATE).during(RAMP_UP),
-                constantUsersPerSec(RATE).during(DURATION)))
+        var population = CONCURRENCY > 0
+                ? closedSenders()
+                : ingest.injectOpen(rampUsersPerSec(1).to(RATE).during(RAMP_UP), constantUsersPerSec(RATE).during(DURATION));
+        setUp(population)
                 .protocols(protocol)
                 .assertions(global().failedRequests().percent().lt(1.0));
     }
