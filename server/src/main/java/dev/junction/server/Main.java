@@ -24,7 +24,12 @@ public final class Main {
         try {
             code = run(args, System.getenv(), System.err);
         } catch (Throwable t) {
-            log.error("Junction could not start: {}", t.toString(), t);
+            String explained = StartFailures.explain(t);
+            if (explained != null) {
+                System.err.println(explained);
+            } else {
+                log.error("Junction could not start: {}", t.toString(), t);
+            }
             code = 1;
         }
         if (code != 0) {

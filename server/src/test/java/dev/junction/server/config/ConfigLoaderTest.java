@@ -120,6 +120,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePostgresOverlaySelectsPostgresAndTheEnvironmentStillWins() throws Exception {
+        Path overlay = TestConfig.quickstart().resolve("../../cluster-config/postgres.conf").normalize();
+        Path file = TestConfig.write(dir, "include file(\"" + overlay + "\")\njunction {}");
+
+        JunctionSettings fromFile = ConfigLoader.load(file, CONNECTORS, Map.of());
+        JunctionSettings fromEnv = ConfigLoader.load(file, CONNECTORS, Map.of("JUNCTION_DB_URL", "jdbc:postgresql://db:5432/prod"));
+
+        assertEquals("postgres", fromFile.persistence().journal());
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/junction", fromFile.persistence().url());
+        assertEquals("jdbc:postgresql://db:5432/prod", fromEnv.persistence().url());
+    }
+
+    @Test
     void aBadEnvironmentValueNamesTheVariable() throws Exception {
         Path file = TestConfig.write(dir, "junction {}");
 
