@@ -162,8 +162,8 @@ final class IntegrationsReader {
             return null;
         }
         for (String key : target.root().keySet()) {
-            if (!Set.of("system", "name", connector).contains(key)) {
-                problems.at(target, key, path + "." + key, "unknown setting (known: system, name, " + connector + ")");
+            if (!Set.of("system", "name", "when", connector).contains(key)) {
+                problems.at(target, key, path + "." + key, "unknown setting (known: system, name, when, " + connector + ")");
             }
         }
         String name = target.hasPath("name") ? target.getValue("name").unwrapped().toString() : system.name();
@@ -178,7 +178,15 @@ final class IntegrationsReader {
         if (!valid(factory.validate(system.config(), withDefaults, path + "." + connector))) {
             return null;
         }
-        return new TargetSettings(name, system, factory, withDefaults);
+        java.util.Optional<Predicate> when = java.util.Optional.empty();
+        if (target.hasPath("when")) {
+            Predicate predicate = StepCompiler.predicate(target, "when", path + ".when", problems);
+            if (predicate == null) {
+                return null;
+            }
+            when = java.util.Optional.of(predicate);
+        }
+        return new TargetSettings(name, system, factory, withDefaults, when);
     }
 
     /** The system named by {@code block.system}, or null with a problem (none when the system itself was invalid). */

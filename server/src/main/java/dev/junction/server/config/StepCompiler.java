@@ -35,6 +35,10 @@ final class StepCompiler {
             ConfigField.integer("version").required().check((Integer v) -> v >= 1, "must be 1 or more")
                     .description("The mapping's version, recorded with every message it maps."));
 
+    private static final ConfigSpec FILTER = ConfigSpec.of("Lets the message go on only when a JSLT predicate holds.",
+            ConfigField.string("when").required().description("A JSLT expression; the message is filtered when it is false, null, 0 or empty.")
+                    .example(".status == \"paid\""));
+
     private final Path configDir;
     private final Problems problems;
 
@@ -46,7 +50,7 @@ final class StepCompiler {
     /** The compiled step, or null after adding its problems. */
     StepSettings compile(ConfigValue value, String path) {
         if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).size() != 1) {
-            problems.at(value, path, "a step is an object with one key: validate { ... } or map { ... }");
+            problems.at(value, path, "a step is an object with one key: validate { ... }, map { ... } or filter { ... }");
             return null;
         }
         Config step = ((ConfigObject) value).toConfig();
@@ -54,10 +58,11 @@ final class StepCompiler {
         ConfigSpec spec = switch (kind) {
             case "validate" -> VALIDATE;
             case "map" -> MAP;
+            case "filter" -> FILTER;
             default -> null;
         };
         if (spec == null) {
-            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map)");
+            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map, filter)");
             return null;
         }
         if (step.getValue(kind).valueType() != ConfigValueType.OBJECT) {
@@ -70,7 +75,14 @@ final class StepCompiler {
         if (!found.isEmpty()) {
             return null;
         }
-        return kind.equals("validate") ? validate(block, path + ".validate") : map(block, path + ".map");
+        return switch (kind) {
+            case "validate" -> validate(block, path + ".validate");
+            case "map" -> map(block, path + ".map");
+            default -> {
+                Predicate predicate = predicate(block, "when", path + ".filter.when", problems);
+                yield predicate == null ? null : new StepSettings.Filter(predicate);
+            }
+        };
     }
 
     private StepSettings validate(Config block, String path) {
@@ -108,6 +120,17 @@ final class StepCompiler {
             problems.at(block, "mapping", path + ".mapping", "cannot be read: " + e.getMessage());
         }
         return null;
+    }
+
+    /** Compiles the JSLT predicate at {@code block.key}, or adds a problem and returns null. */
+    static Predicate predicate(Config block, String key, String path, Problems problems) {
+        String source = block.getString(key);
+        try {
+            return new Predicate(source, Parser.compileString(source));
+        } catch (JsltException e) {
+            problems.at(block, key, path, "is not a JSLT expression: " + e.getMessage());
+            return null;
+        }
     }
 
     private Path file(Config block, String key, String path) {

@@ -18,6 +18,14 @@ public sealed interface StepSettings {
         }
     }
 
+    /** {@code filter { when = "<JSLT predicate>" }}: the message goes on only when the predicate holds; else it ends filtered. */
+    record Filter(Predicate predicate) implements StepSettings {
+        @Override
+        public String label() {
+            return "filter(" + predicate.source() + ")";
+        }
+    }
+
     /** {@code map { mapping = "...", version = N }}: the message is replaced by the JSLT mapping's output. */
     record Map(Path mappingFile, int version, Expression expression) implements StepSettings {
         @Override

@@ -10,5 +10,6 @@ import dev.junction.connectors.api.SinkFactory;
  * @param system   the system delivered to
  * @param factory  the system's connector's sink factory
  * @param settings the connector block, defaults applied
+ * @param when     the target's routing predicate on the message after the steps; empty: every message goes to it
  */
-public record TargetSettings(String name, SystemSettings system, SinkFactory factory, Config settings) {}
+public record TargetSettings(String name, SystemSettings system, SinkFactory factory, Config settings, java.util.Optional<Predicate> when) {}

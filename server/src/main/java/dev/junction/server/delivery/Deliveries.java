@@ -32,7 +32,7 @@ public final class Deliveries {
                         target.settings(), settings.configDirectory(), system, blocking);
                 SinkInstance sink = target.factory().create(context);
                 sinks.add(sink);
-                targets.add(new IntegrationDelivery.Target(target.name(), sink, target.system().resilience()));
+                targets.add(new IntegrationDelivery.Target(target.name(), sink, target.system().resilience(), target.when()));
             }
             result.put(integration.name(), new IntegrationDelivery(integration.name(), new Pipeline(integration.steps()), targets,
                     system.executionContext(), json));

@@ -7,6 +7,7 @@ import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkInstance;
 import dev.junction.connectors.api.SinkRecord;
+import dev.junction.server.config.Predicate;
 import dev.junction.server.config.ResilienceSettings;
 import dev.junction.server.inbox.DeliveryHandler;
 import dev.junction.server.inbox.Envelope;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class IntegrationDelivery implements DeliveryHandler {
     private static final Logger log = LoggerFactory.getLogger(IntegrationDelivery.class);
 
-    /** One target of the integration with its sink and the retry policy of its system. */
-    public record Target(String name, SinkInstance sink, ResilienceSettings resilience) {}
+    /** One target of the integration with its sink, the retry policy of its system, and its routing predicate if any. */
+    public record Target(String name, SinkInstance sink, ResilienceSettings resilience, java.util.Optional<Predicate> when) {}
 
     private final String integration;
     private final Pipeline pipeline;
@@ -65,6 +66,9 @@ public final class IntegrationDelivery implements DeliveryHandler {
             return settled(envelope, everyTarget(Status.DEAD_LETTERED, "payload", "the raw original is not JSON: " + e.getMessage()));
         }
         Pipeline.Result result = pipeline.apply(input);
+        if (result instanceof Pipeline.Filtered filtered) {
+            return settled(envelope, everyTarget(Status.FILTERED, "filtered", filtered.step()));
+        }
         if (result instanceof Pipeline.Failed failed) {
             log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(), failed.detail());
             return settled(envelope, everyTarget(Status.DEAD_LETTERED, failed.errorClass(), failed.step() + ": " + failed.detail()));
@@ -77,11 +81,28 @@ public final class IntegrationDelivery implements DeliveryHandler {
             return settled(envelope, everyTarget(Status.DEAD_LETTERED, "payload", e.getOriginalMessage()));
         }
         List<CompletableFuture<TargetOutcome>> outcomes = targets.stream()
-                .map(t -> attempt(t, envelope, payload, bytes, 1).toCompletableFuture())
+                .map(t -> route(t, envelope, payload, bytes).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(done -> new Settlement(envelope.messageId(), outcomes.stream().map(CompletableFuture::join).toList(),
                         System.currentTimeMillis()));
+    }
+
+    /** The first attempt at {@code target}, unless its {@code when} predicate leaves the message out. */
+    private CompletionStage<TargetOutcome> route(Target target, Envelope envelope, JsonNode payload, byte[] bytes) {
+        if (target.when().isPresent()) {
+            Predicate when = target.when().get();
+            try {
+                if (!when.test(payload)) {
+                    return CompletableFuture.completedFuture(new TargetOutcome(target.name(), Status.FILTERED, 0, "filtered",
+                            "when(" + when.source() + ")"));
+                }
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(new TargetOutcome(target.name(), Status.DEAD_LETTERED, 0, "route",
+                        "when(" + when.source() + "): " + e.getMessage()));
+            }
+        }
+        return attempt(target, envelope, payload, bytes, 1);
     }
 
     private CompletionStage<TargetOutcome> attempt(Target target, Envelope envelope, JsonNode payload, byte[] bytes, int attempt) {

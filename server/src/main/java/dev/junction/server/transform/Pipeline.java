@@ -26,6 +26,9 @@ public final class Pipeline {
     /** The message passed every step; {@code mappingVersions} names the version of each map step applied. */
     public record Passed(JsonNode payload, List<String> mappingVersions) implements Result {}
 
+    /** A filter step stopped the message: it ends filtered, with the rule that filtered it. */
+    public record Filtered(String step, String rule) implements Result {}
+
     /** A step refused the message: a permanent failure, the message is dead-lettered with this detail. */
     public record Failed(String step, String errorClass, String detail) implements Result {}
 
@@ -37,6 +40,16 @@ public final class Pipeline {
                 Set<ValidationMessage> errors = v.schema().validate(current);
                 if (!errors.isEmpty()) {
                     return new Failed(v.label(), "validation", describe(errors));
+                }
+            } else if (step instanceof StepSettings.Filter f) {
+                boolean keep;
+                try {
+                    keep = f.predicate().test(current);
+                } catch (RuntimeException e) {
+                    return new Failed(f.label(), "filter", e.getMessage());
+                }
+                if (!keep) {
+                    return new Filtered(f.label(), f.predicate().source());
                 }
             } else if (step instanceof StepSettings.Map m) {
                 try {

@@ -84,6 +84,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void reportsABrokenPredicateWithTheJsltError() throws Exception {
+        Path file = TestConfig.write(dir, """
+            junction {
+              systems { shop { connector = http }, erp { connector = http, base-url = "http://127.0.0.1:1" } }
+              integrations {
+                a {
+                  source { system = shop, webhook { path = "a" } }
+                  steps = [ { filter { when = ".currency == " } } ]
+                  targets = [ { system = erp, when = "((", http { path = "/x" } } ]
+                }
+              }
+            }
+            """);
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, CONNECTORS, Map.of()));
+
+        Map<String, ConfigProblem> byPath = e.problems().stream().collect(Collectors.toMap(ConfigProblem::path, p -> p, (a, b) -> a));
+        assertProblem(byPath, "junction.integrations.a.steps.0.filter.when", 6, "is not a JSLT expression");
+        assertProblem(byPath, "junction.integrations.a.targets.0.when", 7, "is not a JSLT expression");
+    }
+
+    @Test
     void reportsASyntaxErrorWithItsLine() throws Exception {
         Path file = dir.resolve("broken.conf");
         Files.writeString(file, "junction {\n  http { port = 8080\n  systems {}\n");
