@@ -15,6 +15,17 @@ import org.slf4j.LoggerFactory;
  * unreachable, port taken), 2 the configuration has mistakes (all of them are printed).
  */
 public final class Main {
+    static {
+        // Before anything touches ForkJoinPool: with one or two CPUs the common pool's parallelism is 1, and CompletableFuture
+        // then runs every async callback on a NEW THREAD (ThreadPerTaskExecutor). Pekko's javadsl stages come from Scala's
+        // FutureConverters, which run even thenApply/handle callbacks asynchronously, so on a 2-core machine the server
+        // started ~8,000 threads a second under load. A common pool of at least two threads avoids that.
+        String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+        if (System.getProperty(parallelism) == null) {
+            System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     private Main() {}
