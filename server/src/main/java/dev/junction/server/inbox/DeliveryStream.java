@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
@@ -16,10 +17,14 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A partition's delivery stream: envelopes in, {@link Settlement}s back to the partition in batches. Bounded: the partition
- * never offers more than its window, and the stream delivers at most {@link DeliveryHandler#parallelism()} at once. It runs on
- * the partition's own materializer, so it stops with the partition.
+ * never offers more than its window, and the stream delivers at most {@link DeliveryHandler#parallelism()} at once. One
+ * settlement write is in flight at a time and the settlements finished meanwhile go together in the next one, so a busy
+ * partition writes few large events instead of many small ones. It runs on the partition's own materializer, so it stops with
+ * the partition; if a settlement write does not answer in time the stream fails, the partition restarts it, and the envelopes
+ * not yet settled are delivered again (with the same keys).
  */
 final class DeliveryStream {
+    private static final java.time.Duration SETTLE_TIMEOUT = java.time.Duration.ofSeconds(30);
     private final BoundedSourceQueue<Envelope> queue;
     private final UniqueKillSwitch killSwitch;
 
@@ -35,7 +40,9 @@ final class DeliveryStream {
                         .viaMat(KillSwitches.single(), Keep.both())
                         .mapAsyncUnordered(delivery.parallelism(), delivery::deliver)
                         .batch(window, DeliveryStream::first, DeliveryStream::add)
-                        .toMat(Sink.foreach(batch -> partition.tell(new InboxPartition.Settle(List.copyOf(batch)))), Keep.both())
+                        .mapAsync(1, batch -> AskPattern.<InboxPartition.Command, Done>ask(partition,
+                                replyTo -> new InboxPartition.Settle(List.copyOf(batch), replyTo), SETTLE_TIMEOUT, context.getSystem().scheduler()))
+                        .toMat(Sink.ignore(), Keep.both())
                         .run(Materializer.createMaterializer(context));
         running.second().whenComplete((done, failure) -> {
             if (failure != null) {

@@ -43,8 +43,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Persist these envelopes unless their keys are known; answer one {@link AcceptReply} with an outcome per envelope. */
     public record AcceptBatch(List<Envelope> envelopes, ActorRef<AcceptReply> replyTo) implements Command {}
 
-    /** Sent by the delivery stream: these envelopes are done. */
-    record Settle(List<Settlement> settlements) implements Command {}
+    /** Sent by the delivery stream: these envelopes are done; the reply comes once that is persisted. */
+    record Settle(List<Settlement> settlements, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
     /** Starts the entity if it is not running (after a restart or a rebalance) so its pending envelopes are delivered. */
     public record Wake() implements Command {}
@@ -161,9 +161,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         cmd.settlements().forEach(s -> inFlight.remove(s.messageId()));
         if (open.isEmpty()) {
             dispatch(state);
-            return Effect().none();
+            return Effect().reply(cmd.replyTo(), org.apache.pekko.Done.getInstance());
         }
-        return Effect().persist(new Settled(open)).thenRun(this::dispatch);
+        return Effect().persist(new Settled(open)).thenRun(this::dispatch).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
     }
 
     private Effect<Event, State> onDeliveryStreamFailed(State state, DeliveryStreamFailed cmd) {
