@@ -173,16 +173,7 @@ class WebhookIngestTest {
     }
 
     private Settlement settlementOf(String messageId) {
-        Settlement[] found = new Settlement[1];
-        Await.until(Duration.ofSeconds(15), () -> {
-            try {
-                found[0] = Outcomes.read(server.junction().system(), "orders-to-erp", server.settings.inbox().partitions()).get(messageId);
-                return found[0] != null;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> messageId + " not settled");
-        return found[0];
+        return Outcomes.await(server.junction().system(), "orders-to-erp", server.settings.inbox().partitions(), messageId);
     }
 
     private static String acceptedId(HttpResponse<String> response) throws Exception {

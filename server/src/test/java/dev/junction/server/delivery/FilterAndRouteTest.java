@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.inbox.Settlement.Status;
-import dev.junction.server.testing.Await;
 import dev.junction.server.testing.Outcomes;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,15 +118,6 @@ class FilterAndRouteTest {
     }
 
     private Settlement settlementOf(String messageId) {
-        Settlement[] found = new Settlement[1];
-        Await.until(Duration.ofSeconds(15), () -> {
-            try {
-                found[0] = Outcomes.read(server.junction().system(), "orders", 2).get(messageId);
-                return found[0] != null;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> messageId + " not settled");
-        return found[0];
+        return Outcomes.await(server.junction().system(), "orders", 2, messageId);
     }
 }

@@ -51,7 +51,7 @@ class CrashRecoveryIT {
     }
 
     private void crashAndRecover(Map<String, String> env) throws Exception {
-        try (RecordingTarget target = new RecordingTarget().delay(15)) {
+        try (RecordingTarget target = new RecordingTarget().delay(30)) {
             Path config = TestConfig.write(dir, TestConfig.webhookToHttp(target.baseUrl(),
                     "resilience { max-in-flight = 4, retry { max-attempts = 50, min-backoff = 50ms, max-backoff = 1s } }"));
             int port = ServerProcess.freePort();

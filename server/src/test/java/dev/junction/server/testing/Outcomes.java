@@ -15,6 +15,20 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class Outcomes {
     private Outcomes() {}
 
+    /** Waits until {@code messageId} of {@code integration} is settled in the journal, and returns its settlement. */
+    public static Settlement await(ActorSystem<?> system, String integration, int partitions, String messageId) {
+        Settlement[] found = new Settlement[1];
+        Await.until(Duration.ofSeconds(15), () -> {
+            try {
+                found[0] = read(system, integration, partitions).get(messageId);
+                return found[0] != null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> messageId + " not settled");
+        return found[0];
+    }
+
     /** Every settlement persisted for {@code integration}, by message id. */
     public static Map<String, Settlement> read(ActorSystem<?> system, String integration, int partitions) throws Exception {
         JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
