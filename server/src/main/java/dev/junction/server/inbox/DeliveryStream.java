@@ -3,7 +3,7 @@ package dev.junction.server.inbox;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -33,20 +33,20 @@ final class DeliveryStream {
         this.killSwitch = killSwitch;
     }
 
-    static DeliveryStream start(ActorContext<InboxPartition.Command> context, DeliveryHandler delivery, int window) {
-        ActorRef<InboxPartition.Command> partition = context.getSelf();
+    static DeliveryStream start(ActorRef<InboxPartition.Command> partition, Scheduler scheduler, Materializer materializer,
+                                DeliveryHandler delivery, int window, long generation) {
         Pair<Pair<BoundedSourceQueue<Envelope>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
                 Source.<Envelope>queue(window)
                         .viaMat(KillSwitches.single(), Keep.both())
                         .mapAsyncUnordered(delivery.parallelism(), delivery::deliver)
                         .batch(window, DeliveryStream::first, DeliveryStream::add)
                         .mapAsync(1, batch -> AskPattern.<InboxPartition.Command, Done>ask(partition,
-                                replyTo -> new InboxPartition.Settle(List.copyOf(batch), replyTo), SETTLE_TIMEOUT, context.getSystem().scheduler()))
+                                replyTo -> new InboxPartition.Settle(List.copyOf(batch), replyTo), SETTLE_TIMEOUT, scheduler))
                         .toMat(Sink.ignore(), Keep.both())
-                        .run(Materializer.createMaterializer(context));
+                        .run(materializer);
         running.second().whenComplete((done, failure) -> {
             if (failure != null) {
-                partition.tell(new InboxPartition.DeliveryStreamFailed(failure.toString()));
+                partition.tell(new InboxPartition.DeliveryStreamFailed(generation, failure.toString()));
             }
         });
         return new DeliveryStream(running.first().first(), running.first().second());

@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -49,8 +50,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Starts the entity if it is not running (after a restart or a rebalance) so its pending envelopes are delivered. */
     public record Wake() implements Command {}
 
-    /** The delivery stream stopped unexpectedly: start it again and hand it every pending envelope. */
-    record DeliveryStreamFailed(String reason) implements Command {}
+    /** Delivery stream {@code generation} stopped unexpectedly: start it again and hand it every pending envelope. */
+    record DeliveryStreamFailed(long generation, String reason) implements Command {}
 
     /** The outcome of each envelope of an {@link AcceptBatch}, in the same order. */
     public record AcceptReply(List<Outcome> outcomes) implements CborSerializable {}
@@ -87,6 +88,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private final ArrayDeque<String> undispatched = new ArrayDeque<>();
     private final Set<String> inFlight = new HashSet<>();
     private DeliveryStream stream;
+    private long streamGeneration;
+    // Reused by restarted streams. A restart after a journal failure happens inside the persistence behavior: this object
+    // stays, but the partition's children stop, the materializer with them, so it is made again when found shut down.
+    private Materializer materializer;
 
     private InboxPartition(ActorContext<Command> context, String entityId, InboxSettings settings, DeliveryHandler delivery) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
@@ -167,6 +172,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     }
 
     private Effect<Event, State> onDeliveryStreamFailed(State state, DeliveryStreamFailed cmd) {
+        if (cmd.generation() != streamGeneration) {
+            return Effect().none(); // a stream replaced already; the current one is running
+        }
         context.getLog().warn("delivery stream of {} stopped ({}); restarting it", persistenceId().id(), cmd.reason());
         startDelivery(state);
         return Effect().none();
@@ -210,7 +218,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         inFlight.clear();
         undispatched.clear();
         undispatched.addAll(state.pending.keySet());
-        stream = DeliveryStream.start(context, delivery, settings.deliveryWindow());
+        if (materializer == null || materializer.isShutdown()) {
+            materializer = Materializer.createMaterializer(context);
+        }
+        stream = DeliveryStream.start(context.getSelf(), context.getSystem().scheduler(), materializer, delivery,
+                settings.deliveryWindow(), ++streamGeneration);
         dispatch(state);
     }
 
