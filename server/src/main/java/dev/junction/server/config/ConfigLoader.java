@@ -67,7 +67,7 @@ public final class ConfigLoader {
         Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, problems).read(junction);
         problems.throwIfAny();
         return new JunctionSettings(file, http, node, persistence, inbox, systems, integrations,
-                PekkoConfig.build(all, node, persistence, file.getParent()));
+                PekkoConfig.build(all, node, persistence));
     }
 
     private static PersistenceSettings persistence(Config c, Problems problems) {

@@ -2,7 +2,6 @@ package dev.junction.server.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,7 +11,7 @@ final class PekkoConfig {
 
     private PekkoConfig() {}
 
-    static Config build(Config layered, NodeSettings node, PersistenceSettings db, Path configDir) {
+    static Config build(Config layered, NodeSettings node, PersistenceSettings db) {
         if (node == null || db == null) {
             return layered; // invalid; the caller reports the problems and never uses this
         }

@@ -49,10 +49,6 @@ final class Problems {
         return List.copyOf(list);
     }
 
-    boolean isEmpty() {
-        return list.isEmpty();
-    }
-
     void throwIfAny() throws InvalidConfigException {
         if (!list.isEmpty()) {
             throw new InvalidConfigException(list);
