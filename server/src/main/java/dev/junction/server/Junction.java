@@ -7,6 +7,7 @@ import dev.junction.server.delivery.Deliveries;
 import dev.junction.server.inbox.DeliveryHandler;
 import dev.junction.server.inbox.Inbox;
 import dev.junction.server.source.Sources;
+import dev.junction.server.system.Systems;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -35,10 +36,11 @@ public final class Junction implements AutoCloseable {
         try {
             joinCluster(system, settings);
             Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("junction-blocking-dispatcher"));
-            Map<String, DeliveryHandler> deliveries = Deliveries.create(system, settings, blocking, new ObjectMapper());
+            Systems systems = Systems.start(system, settings, blocking);
+            Map<String, DeliveryHandler> deliveries = Deliveries.create(settings, systems, system.executionContext(), new ObjectMapper());
             Inbox inbox = Inbox.init(system, settings.inbox(), deliveries);
             Sources sources = Sources.start(system, settings, inbox, blocking);
-            ServerBinding binding = HttpApi.start(system, settings.http(), sources.httpIngresses())
+            ServerBinding binding = HttpApi.start(system, settings.http(), sources.httpIngresses(), inbox.deadLetters(), systems)
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding);
         } catch (Exception e) {

@@ -2,6 +2,8 @@ package dev.junction.server.api;
 
 import dev.junction.connectors.api.HttpIngress;
 import dev.junction.server.config.HttpSettings;
+import dev.junction.server.inbox.DeadLetterService;
+import dev.junction.server.system.Systems;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,11 +25,13 @@ public final class HttpApi {
 
     private HttpApi() {}
 
-    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, List<HttpIngress> webhooks) {
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, List<HttpIngress> webhooks,
+                                                       DeadLetterService deadLetters, Systems systems) {
         WebhookHandler webhookHandler = new WebhookHandler(webhooks, Materializer.matFromSystem(system));
+        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin = AdminApi.handler(system, deadLetters, systems);
         return Http.get(system).newServerAt(settings.iface(), settings.port())
                 .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
-                        request -> route(request, webhookHandler, system))
+                        request -> route(request, webhookHandler, admin, system))
                 .thenApply(binding -> {
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
                     log.info("HTTP listening on {}", binding.localAddress());
@@ -35,10 +39,15 @@ public final class HttpApi {
                 });
     }
 
-    private static CompletionStage<HttpResponse> route(HttpRequest request, WebhookHandler webhooks, ActorSystem<?> system) {
+    private static CompletionStage<HttpResponse> route(HttpRequest request, WebhookHandler webhooks,
+                                                       org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin,
+                                                       ActorSystem<?> system) throws Exception {
         String path = request.getUri().path();
         if (path.startsWith(WebhookHandler.PREFIX)) {
             return webhooks.handle(request);
+        }
+        if (path.startsWith(AdminApi.PREFIX)) {
+            return admin.apply(request);
         }
         request.discardEntityBytes(system);
         if (path.equals("/health")) {

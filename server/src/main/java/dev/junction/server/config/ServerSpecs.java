@@ -42,16 +42,34 @@ final class ServerSpecs {
             ConfigField.integer("snapshot-every").required().check((Integer n) -> n >= 100, "must be at least 100"),
             ConfigField.integer("delivery-window").required().check((Integer n) -> n >= 1, "must be at least 1"));
 
-    static final ConfigSpec RESILIENCE = ConfigSpec.of("How deliveries to a system are retried and bounded.",
-            ConfigField.integer("max-in-flight").defaultValue(16).check((Integer n) -> n >= 1 && n <= 4096, "must be from 1 to 4096")
-                    .description("Concurrent attempts to this system from one inbox partition."));
+    static final ConfigSpec RESILIENCE = ConfigSpec.of("How deliveries to a system are retried, paced and bounded.",
+            ConfigField.integer("max-in-flight").defaultValue(64).check((Integer n) -> n >= 1 && n <= 4096, "must be from 1 to 4096")
+                    .description("Concurrent attempts to this system from one node: the bulkhead."),
+            ConfigField.integer("max-queued").defaultValue(10_000).check((Integer n) -> n >= 1, "must be at least 1")
+                    .description("Attempts waiting on one node for the breaker, the rate limit or a free slot; beyond it they "
+                            + "are held back in their partitions."));
 
     static final ConfigSpec RETRY = ConfigSpec.of("Retries of failed deliveries.",
             ConfigField.integer("max-attempts").defaultValue(8).check((Integer n) -> n >= 1, "must be at least 1")
                     .description("Attempts per target before the envelope is dead-lettered."),
             ConfigField.duration("min-backoff").defaultValue("200ms").check(ServerSpecs::positive, "must be positive"),
             ConfigField.duration("max-backoff").defaultValue("30s").check(ServerSpecs::positive, "must be positive"),
-            ConfigField.decimal("random-factor").defaultValue(0.2).check((Double f) -> f >= 0 && f <= 1, "must be from 0 to 1"));
+            ConfigField.decimal("random-factor").defaultValue(1.0).check((Double f) -> f >= 0 && f <= 1, "must be from 0 to 1")
+                    .description("Random share of each delay: 1 is full jitter, 0 none."),
+            ConfigField.duration("max-age").defaultValue("1d").check(ServerSpecs::positive, "must be positive")
+                    .description("An envelope still failing this long after it was received is dead-lettered."));
+
+    static final ConfigSpec BREAKER = ConfigSpec.of("The system's circuit breaker.",
+            ConfigField.bool("enabled").defaultValue(true),
+            ConfigField.integer("max-failures").defaultValue(5).check((Integer n) -> n >= 1, "must be at least 1")
+                    .description("Consecutive transient failures or timeouts that open the breaker."),
+            ConfigField.duration("call-timeout").defaultValue("10s").check(ServerSpecs::positive, "must be positive"),
+            ConfigField.duration("reset-timeout").defaultValue("10s").check(ServerSpecs::positive, "must be positive"),
+            ConfigField.duration("max-reset-timeout").defaultValue("2m").check(ServerSpecs::positive, "must be positive"));
+
+    static final ConfigSpec RATE_LIMIT = ConfigSpec.of("The most attempts per period on one node.",
+            ConfigField.integer("permits").required().check((Integer n) -> n >= 1, "must be at least 1"),
+            ConfigField.duration("per").defaultValue("1s").check(ServerSpecs::positive, "must be positive"));
 
     private static boolean positive(Duration d) {
         return !d.isNegative() && !d.isZero();

@@ -17,7 +17,7 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A partition's delivery stream: envelopes in, {@link Settlement}s back to the partition in batches. Bounded: the partition
- * never offers more than its window, and the stream delivers at most {@link DeliveryHandler#parallelism()} at once. One
+ * never offers more than its window; the systems bound how many attempts run at once. One
  * settlement write is in flight at a time and the settlements finished meanwhile go together in the next one, so a busy
  * partition writes few large events instead of many small ones. It runs on the partition's own materializer, so it stops with
  * the partition; if a settlement write does not answer in time the stream fails, the partition restarts it, and the envelopes
@@ -25,20 +25,21 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class DeliveryStream {
     private static final java.time.Duration SETTLE_TIMEOUT = java.time.Duration.ofSeconds(30);
-    private final BoundedSourceQueue<Envelope> queue;
+    private final BoundedSourceQueue<DeadLetters.Pending> queue;
     private final UniqueKillSwitch killSwitch;
 
-    private DeliveryStream(BoundedSourceQueue<Envelope> queue, UniqueKillSwitch killSwitch) {
+    private DeliveryStream(BoundedSourceQueue<DeadLetters.Pending> queue, UniqueKillSwitch killSwitch) {
         this.queue = queue;
         this.killSwitch = killSwitch;
     }
 
     static DeliveryStream start(ActorRef<InboxPartition.Command> partition, Scheduler scheduler, Materializer materializer,
                                 DeliveryHandler delivery, int window, long generation) {
-        Pair<Pair<BoundedSourceQueue<Envelope>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
-                Source.<Envelope>queue(window)
+        Pair<Pair<BoundedSourceQueue<DeadLetters.Pending>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
+                Source.<DeadLetters.Pending>queue(window)
                         .viaMat(KillSwitches.single(), Keep.both())
-                        .mapAsyncUnordered(delivery.parallelism(), delivery::deliver)
+                        // Each system bounds its own concurrency (its bulkhead), so a slow one holds window slots, not threads.
+                        .mapAsyncUnordered(window, p -> delivery.deliver(p.envelope(), java.util.Set.copyOf(p.targets()), p.earlier()))
                         .batch(window, DeliveryStream::first, DeliveryStream::add)
                         .mapAsync(1, batch -> AskPattern.<InboxPartition.Command, Done>ask(partition,
                                 replyTo -> new InboxPartition.Settle(List.copyOf(batch), replyTo), SETTLE_TIMEOUT, scheduler))
@@ -53,7 +54,7 @@ final class DeliveryStream {
     }
 
     /** True when the stream took the envelope. */
-    boolean offer(Envelope envelope) {
+    boolean offer(DeadLetters.Pending envelope) {
         return queue.offer(envelope) == QueueOfferResult.enqueued();
     }
 

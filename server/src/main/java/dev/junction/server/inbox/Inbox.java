@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -30,14 +31,16 @@ public final class Inbox {
 
     private final InboxSettings settings;
     private final Map<String, PartitionQueue[]> queues = new HashMap<>();
+    private final DeadLetterService deadLetters;
 
-    private Inbox(InboxSettings settings) {
+    private Inbox(ActorSystem<?> system, InboxSettings settings, java.util.Collection<String> integrations) {
         this.settings = settings;
+        this.deadLetters = new DeadLetterService(system, List.copyOf(integrations), settings.partitions());
     }
 
     /** Starts sharding of the partitions and a queue per partition for each integration in {@code deliveries}. */
     public static Inbox init(ActorSystem<?> system, InboxSettings settings, Map<String, DeliveryHandler> deliveries) {
-        Inbox inbox = new Inbox(settings);
+        Inbox inbox = new Inbox(system, settings, deliveries.keySet());
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
             String integration = ctx.getEntityId().substring(0, ctx.getEntityId().lastIndexOf('#'));
@@ -62,6 +65,11 @@ public final class Inbox {
                 sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(integration, p)).tell(new InboxPartition.Wake());
             }
         }
+    }
+
+    /** The dead letters of every integration, cluster-wide. */
+    public DeadLetterService deadLetters() {
+        return deadLetters;
     }
 
     /** The entry point of one integration's source. */

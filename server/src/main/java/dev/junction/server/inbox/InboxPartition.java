@@ -53,6 +53,25 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Delivery stream {@code generation} stopped unexpectedly: start it again and hand it every pending envelope. */
     record DeliveryStreamFailed(long generation, String reason) implements Command {}
 
+    /** The dead letters of this partition that {@code query} matches, newest first. */
+    public record ListDeadLetters(DeadLetters.Query query, ActorRef<DeadLetters.Page> replyTo) implements Command {}
+
+    /** One dead letter, with its raw original, transformed payload, attempts and history. */
+    public record GetDeadLetter(String messageId, ActorRef<DeadLetters.Found> replyTo) implements Command {}
+
+    /** Deliver the matching dead-lettered targets again, with the same idempotency key; recorded with who and why. */
+    public record ReplayDeadLetters(DeadLetters.Query query, String by, String reason, ActorRef<DeadLetters.Applied> replyTo)
+            implements Command {}
+
+    /** Give up on the matching dead-lettered targets; recorded with who and why. */
+    public record DiscardDeadLetters(DeadLetters.Query query, String by, String reason, ActorRef<DeadLetters.Applied> replyTo)
+            implements Command {}
+
+    /** The operators' replays and discards this partition remembers, oldest first. */
+    public record GetAudit(ActorRef<Audit> replyTo) implements Command {}
+
+    public record Audit(List<DeadLetters.Operation> operations) implements CborSerializable {}
+
     /** The outcome of each envelope of an {@link AcceptBatch}, in the same order. */
     public record AcceptReply(List<Outcome> outcomes) implements CborSerializable {}
 
@@ -68,10 +87,17 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Envelopes were settled. */
     public record Settled(List<Settlement> settlements) implements Event {}
 
+    /** An operator replayed dead letters. */
+    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {}
+
+    /** An operator discarded dead letters. */
+    public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {}
+
     // ---- state: mutated only by the event handler; snapshots take a copy (see snapshotAdapter)
     public static final class State {
         final KeyIndex keys;
-        final LinkedHashMap<String, Envelope> pending = new LinkedHashMap<>();
+        final LinkedHashMap<String, DeadLetters.Pending> pending = new LinkedHashMap<>();
+        final DeadLetters deadLetters = new DeadLetters();
 
         State(InboxSettings settings) {
             this.keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys());
@@ -79,9 +105,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     }
 
     /** The persisted form of {@link State}. */
-    public record Snapshot(List<KeyIndex.Entry> keys, List<Envelope> pending) implements CborSerializable {}
+    public record Snapshot(List<KeyIndex.Entry> keys, List<DeadLetters.Pending> pending, List<DeadLetters.DeadLetter> deadLetters,
+                           List<DeadLetters.Operation> audit) implements CborSerializable {}
 
     private final ActorContext<Command> context;
+    private final String integration;
     private final InboxSettings settings;
     private final DeliveryHandler delivery;
     // Transient dispatch bookkeeping, rebuilt after every (re)start.
@@ -98,6 +126,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
                         .withLogLevel(org.slf4j.event.Level.WARN));
         this.context = context;
+        this.integration = entityId.substring(0, entityId.lastIndexOf('#'));
         this.settings = settings;
         this.delivery = delivery;
     }
@@ -129,6 +158,12 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(Settle.class, this::onSettle)
                 .onCommand(Wake.class, (state, cmd) -> Effect().none())
                 .onCommand(DeliveryStreamFailed.class, this::onDeliveryStreamFailed)
+                .onCommand(ListDeadLetters.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.deadLetters.list(cmd.query(), integration)))
+                .onCommand(GetDeadLetter.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
+                        new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()))))
+                .onCommand(GetAudit.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Audit(List.copyOf(state.deadLetters.audit))))
+                .onCommand(ReplayDeadLetters.class, this::onReplay)
+                .onCommand(DiscardDeadLetters.class, this::onDiscard)
                 .build();
     }
 
@@ -171,6 +206,30 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         return Effect().persist(new Settled(open)).thenRun(this::dispatch).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
     }
 
+    private Effect<Event, State> onReplay(State state, ReplayDeadLetters cmd) {
+        // A target still being delivered from an earlier replay waits for that delivery to end.
+        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query()).stream()
+                .filter(s -> !state.pending.containsKey(s.messageId())).toList();
+        if (selected.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
+        }
+        return Effect().persist(new Replayed(selected, cmd.by(), cmd.reason(), System.currentTimeMillis()))
+                .thenRun(newState -> {
+                    selected.forEach(s -> undispatched.add(s.messageId()));
+                    dispatch(newState);
+                })
+                .thenReply(cmd.replyTo(), newState -> new DeadLetters.Applied(selected));
+    }
+
+    private Effect<Event, State> onDiscard(State state, DiscardDeadLetters cmd) {
+        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query());
+        if (selected.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
+        }
+        return Effect().persist(new Discarded(selected, cmd.by(), cmd.reason(), System.currentTimeMillis()))
+                .thenReply(cmd.replyTo(), newState -> new DeadLetters.Applied(selected));
+    }
+
     private Effect<Event, State> onDeliveryStreamFailed(State state, DeliveryStreamFailed cmd) {
         if (cmd.generation() != streamGeneration) {
             return Effect().none(); // a stream replaced already; the current one is running
@@ -186,14 +245,41 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Accepted.class, (state, event) -> {
                     Envelope envelope = event.envelope();
                     state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(), envelope.receivedAt()));
-                    state.pending.put(envelope.messageId(), envelope);
+                    state.pending.put(envelope.messageId(), DeadLetters.Pending.fresh(envelope));
                     return state;
                 })
                 .onEvent(Settled.class, (state, event) -> {
-                    event.settlements().forEach(s -> state.pending.remove(s.messageId()));
+                    for (Settlement s : event.settlements()) {
+                        DeadLetters.Pending settled = state.pending.remove(s.messageId());
+                        if (settled != null && s.anyDeadLettered()) {
+                            state.deadLetters.add(settled.envelope(), s, settled.operations());
+                        }
+                    }
+                    return state;
+                })
+                .onEvent(Replayed.class, (state, event) -> {
+                    for (DeadLetters.Selected s : event.selected()) {
+                        if (state.deadLetters.letters.containsKey(s.messageId())) {
+                            DeadLetters.Pending again = state.deadLetters.replay(s, operation("replayed", state, s, event.by(), event.reason(), event.at()));
+                            state.pending.put(s.messageId(), again);
+                        }
+                    }
+                    return state;
+                })
+                .onEvent(Discarded.class, (state, event) -> {
+                    for (DeadLetters.Selected s : event.selected()) {
+                        if (state.deadLetters.letters.containsKey(s.messageId())) {
+                            state.deadLetters.discard(s, operation("discarded", state, s, event.by(), event.reason(), event.at()));
+                        }
+                    }
                     return state;
                 })
                 .build();
+    }
+
+    private static DeadLetters.Operation operation(String action, State state, DeadLetters.Selected s, String by, String reason, long at) {
+        String key = state.deadLetters.letters.get(s.messageId()).envelope().idempotencyKey();
+        return new DeadLetters.Operation(action, s.messageId(), key, s.targets(), by, reason, at);
     }
 
     @Override
@@ -233,7 +319,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         }
         while (inFlight.size() < settings.deliveryWindow() && !undispatched.isEmpty()) {
             String id = undispatched.poll();
-            Envelope envelope = state.pending.get(id);
+            DeadLetters.Pending envelope = state.pending.get(id);
             if (envelope == null || inFlight.contains(id)) {
                 continue;
             }
@@ -251,7 +337,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             @Override
             public Object toJournal(State state) {
                 // Called on the actor's thread: copying here keeps the mutable state out of the asynchronous snapshot write.
-                return new Snapshot(state.keys.copy(), new ArrayList<>(state.pending.values()));
+                return new Snapshot(state.keys.copy(), new ArrayList<>(state.pending.values()),
+                        new ArrayList<>(state.deadLetters.letters.values()), new ArrayList<>(state.deadLetters.audit));
             }
 
             @Override
@@ -259,7 +346,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 Snapshot snapshot = (Snapshot) from;
                 State state = new State(settings);
                 state.keys.restore(snapshot.keys());
-                snapshot.pending().forEach(e -> state.pending.put(e.messageId(), e));
+                snapshot.pending().forEach(p -> state.pending.put(p.envelope().messageId(), p));
+                snapshot.deadLetters().forEach(d -> state.deadLetters.letters.put(d.envelope().messageId(), d));
+                state.deadLetters.audit.addAll(snapshot.audit());
                 return state;
             }
         };

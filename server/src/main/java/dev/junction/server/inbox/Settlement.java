@@ -3,23 +3,49 @@ package dev.junction.server.inbox;
 import java.util.List;
 
 /**
- * How an envelope's delivery ended, for each of its targets. An envelope is settled once, when every target has an outcome.
+ * How an envelope's delivery ended, for each of the targets it was delivered to. An envelope is settled once per delivery
+ * (again after a replay of its dead letters), when every target has an outcome.
  *
- * @param messageId the envelope
- * @param targets   one outcome per target
- * @param settledAt epoch milliseconds
+ * @param messageId       the envelope
+ * @param targets         one outcome per target
+ * @param settledAt       epoch milliseconds
+ * @param transformed     the payload after the steps, as JSON text; kept only when a target dead-lettered, else null
+ * @param mappingVersions the version of each map step that produced {@code transformed}
  */
-public record Settlement(String messageId, List<TargetOutcome> targets, long settledAt) implements CborSerializable {
+public record Settlement(String messageId, List<TargetOutcome> targets, long settledAt, String transformed,
+                         List<String> mappingVersions) implements CborSerializable {
+
+    public Settlement(String messageId, List<TargetOutcome> targets, long settledAt) {
+        this(messageId, targets, settledAt, null, List.of());
+    }
+
+    public boolean anyDeadLettered() {
+        return targets.stream().anyMatch(t -> t.status() == Status.DEAD_LETTERED);
+    }
 
     /** The end state of one target. */
     public enum Status { DELIVERED, FILTERED, DEAD_LETTERED }
 
     /**
      * @param target     the target's name
+     * @param system     the system it delivers to
      * @param status     how it ended
      * @param attempts   attempts made (0 when a step ended the envelope before any attempt)
-     * @param errorClass the classified last error ({@code http-503}, {@code validate}), empty when delivered
+     * @param errorClass the classified last error ({@code http-503}, {@code validation}), empty when delivered
      * @param detail     the last error's message or the rule that filtered it, empty when delivered
+     * @param history    every attempt, oldest first
      */
-    public record TargetOutcome(String target, Status status, int attempts, String errorClass, String detail) implements CborSerializable {}
+    public record TargetOutcome(String target, String system, Status status, int attempts, String errorClass, String detail,
+                                List<Attempt> history) implements CborSerializable {}
+
+    /**
+     * One attempt at a target.
+     *
+     * @param number     1-based, counted across replays
+     * @param at         when it started, epoch milliseconds
+     * @param millis     how long it took
+     * @param errorClass empty when the target confirmed it
+     * @param detail     the error's message, empty when confirmed
+     */
+    public record Attempt(int number, long at, long millis, String errorClass, String detail) implements CborSerializable {}
 }

@@ -33,6 +33,12 @@ public final class RecordingTarget implements AutoCloseable {
     private final AtomicInteger total = new AtomicInteger();
     private volatile BiFunction<String, Integer, Integer> status = (key, attempt) -> 200;
     private volatile long delayMillis;
+    private volatile String retryAfter;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Answer> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Map<String, Long> firstSuccessAt = new ConcurrentHashMap<>();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     public RecordingTarget() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
@@ -52,12 +58,31 @@ public final class RecordingTarget implements AutoCloseable {
         return this;
     }
 
+    /** Adds {@code Retry-After: value} to every 429 and 503 answer; null: none. */
+    public RecordingTarget retryAfter(String value) {
+        this.retryAfter = value;
+        return this;
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            arrivals.add(System.currentTimeMillis());
+            int now = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            try {
+                handleCounted(exchange);
+            } finally {
+                concurrent.decrementAndGet();
+            }
+        }
+    }
+
+    private void handleCounted(HttpExchange exchange) throws IOException {
+        try {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
             if (delayMillis > 0) {
@@ -74,7 +99,12 @@ public final class RecordingTarget implements AutoCloseable {
             if (code >= 200 && code < 300) {
                 successes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
                 applied.add(key); // the effect: applied once per key, however often the key is delivered
+                firstSuccessAt.putIfAbsent(key, System.currentTimeMillis());
             }
+            if ((code == 429 || code == 503) && retryAfter != null) {
+                exchange.getResponseHeaders().add("Retry-After", retryAfter);
+            }
+            answers.add(new Answer(System.currentTimeMillis(), key, code));
             respond(exchange, code, code < 300 ? "{\"ok\":true}" : "{\"error\":\"status " + code + "\"}");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,6 +140,29 @@ public final class RecordingTarget implements AutoCloseable {
     /** The distinct bodies received for {@code key}: one, if every attempt carried the same message. */
     public Set<String> bodies(String key) {
         return bodies.getOrDefault(key, Set.of());
+    }
+
+    /** When each request arrived (epoch ms), in arrival order. */
+    public java.util.List<Long> arrivals() {
+        return java.util.List.copyOf(arrivals);
+    }
+
+    /** One answer the target gave: when (epoch ms), to which key, with which status. */
+    public record Answer(long at, String key, int status) {}
+
+    /** Every answer to a request that carried a key, in order. */
+    public java.util.List<Answer> answers() {
+        return java.util.List.copyOf(answers);
+    }
+
+    /** When {@code key} was first applied (epoch ms), or null. */
+    public Long firstSuccessAt(String key) {
+        return firstSuccessAt.get(key);
+    }
+
+    /** The most requests it was handling at once. */
+    public int maxConcurrent() {
+        return maxConcurrent.get();
     }
 
     public int totalRequests() {

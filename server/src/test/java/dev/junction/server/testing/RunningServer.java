@@ -57,6 +57,19 @@ public final class RunningServer implements AutoCloseable {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GETs an admin API path. */
+    public HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(15)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs a JSON body to an admin API path. */
+    public HttpResponse<String> postJson(String path, String json) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Override
     public void close() throws java.util.concurrent.TimeoutException, java.util.concurrent.ExecutionException {
         junction.close();

@@ -50,7 +50,10 @@ final class Responses {
 
     private static ConnectorException failure(int status, String message, Duration retryAfter) {
         String errorClass = "http-" + status;
-        if (status == 408 || status == 429 || status >= 500) {
+        if (status == 429) {
+            return RetriableException.throttled(errorClass, message, retryAfter);
+        }
+        if (status == 408 || status >= 500) {
             return new RetriableException(errorClass, message, null, retryAfter);
         }
         return new PermanentException(errorClass, message);

@@ -1,6 +1,7 @@
 package dev.junction.connectors.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,12 +111,14 @@ class HttpSinkTest {
         RetriableException unavailable = assertInstanceOf(RetriableException.class, failure(sink.send(record(1))));
         assertEquals("http-503", unavailable.errorClass());
         assertEquals(Duration.ofSeconds(7), unavailable.retryAfter().orElseThrow());
+        assertFalse(unavailable.isThrottled(), "a 503 says the system is unwell: it counts for the breaker");
 
         String inOneMinute = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(60));
         target.answer(TargetServer.Answer.of(429, "").withHeader("Retry-After", inOneMinute));
         RetriableException throttled = assertInstanceOf(RetriableException.class, failure(sink.send(record(1))));
         assertEquals("http-429", throttled.errorClass());
+        assertTrue(throttled.isThrottled(), "a 429 says slow down, not unwell: it must not trip the breaker");
         long seconds = throttled.retryAfter().orElseThrow().toSeconds();
         assertTrue(seconds > 50 && seconds <= 60, () -> "retry after " + seconds);
 

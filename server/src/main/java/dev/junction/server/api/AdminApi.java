@@ -1,0 +1,84 @@
+package dev.junction.server.api;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.junction.server.inbox.DeadLetterService;
+import dev.junction.server.system.Systems;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API under {@code /api/v1}: one routes class per resource, JSON records out, and this class's one error mapper that
+ * turns refusals, rejections and unexpected failures into {@code application/problem+json}.
+ */
+final class AdminApi {
+    static final String PREFIX = "/api/v1/";
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private AdminApi() {}
+
+    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, DeadLetterService deadLetters, Systems systems) {
+        Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
+                new DeadLetterRoutes(deadLetters).route(),
+                new SystemRoutes(systems).route())));
+        return routes.seal(rejections(), exceptions()).handler(system);
+    }
+
+    /** A JSON response. */
+    static HttpResponse json(int status, Object body) {
+        try {
+            return HttpResponse.create().withStatus(StatusCodes.get(status))
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static ExceptionHandler exceptions() {
+        return ExceptionHandler.newBuilder()
+                .match(ApiProblem.class, p -> complete(ProblemResponses.problem(p.status, p.type, p.title, p.getMessage())))
+                .matchAny(e -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof ApiProblem p) {
+                        return complete(ProblemResponses.problem(p.status, p.type, p.title, p.getMessage()));
+                    }
+                    if (cause instanceof java.util.concurrent.TimeoutException) {
+                        return complete(ProblemResponses.problem(503, "unavailable", "Service unavailable",
+                                "a part of the cluster did not answer in time; try again"));
+                    }
+                    log.error("admin API request failed", cause);
+                    return complete(ProblemResponses.problem(500, "internal", "Internal error",
+                            "the request failed unexpectedly (" + cause.getClass().getSimpleName() + "); see the server log"));
+                })
+                .build();
+    }
+
+    /** Pekko's own rejection answers (wrong method, unreadable body, no such path) with their text as a problem's detail. */
+    private static RejectionHandler rejections() {
+        return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+            HttpEntity entity = response.entity();
+            String detail = entity instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : response.status().reason();
+            int status = response.status().intValue();
+            String type = status == 404 ? "not-found" : status == 405 ? "method-not-allowed" : "bad-request";
+            return ProblemResponses.problem(status, type, response.status().reason(), detail).withHeaders(response.getHeaders());
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package dev.junction.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.junction.server.inbox.DeadLetterService;
+import dev.junction.server.inbox.DeadLetters;
+import dev.junction.server.inbox.Envelope;
+import dev.junction.server.inbox.Settlement;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of the dead-letter resource. Times are ISO-8601 instants. */
+final class DeadLetterJson {
+    private DeadLetterJson() {}
+
+    record Listing(List<Entry> items, int matched) {}
+
+    record Entry(String messageId, String integration, String idempotencyKey, String target, String system, String errorClass,
+                 String detail, int attempts, String receivedAt, String deadLetteredAt) {}
+
+    /**
+     * One dead letter in full. {@code raw} is the body as received: text when it is UTF-8, else base64 ({@code rawEncoding}).
+     */
+    record View(String messageId, String integration, int partition, String idempotencyKey, String receivedAt, String contentType,
+                String rawEncoding, String raw, Map<String, String> headers, JsonNode transformed, List<String> mappingVersions,
+                String deadLetteredAt, List<Target> targets, List<Operation> operations) {}
+
+    record Target(String target, String system, String errorClass, String detail, int attempts, List<Attempt> history) {}
+
+    record Attempt(int number, String at, long millis, String result, String errorClass, String detail) {}
+
+    record Operation(String action, String messageId, String idempotencyKey, List<String> targets, String by, String reason, String at) {}
+
+    /** What a replay or discard took: each envelope with the targets concerned. */
+    record Applied(String action, int count, List<DeadLetters.Selected> messages) {}
+
+    static Listing listing(DeadLetters.Page page) {
+        return new Listing(page.entries().stream().map(e -> new Entry(e.messageId(), e.integration(), e.idempotencyKey(), e.target(),
+                e.system(), e.errorClass(), e.detail(), e.attempts(), time(e.receivedAt()), time(e.deadLetteredAt()))).toList(),
+                page.matched());
+    }
+
+    static View view(DeadLetterService.Located located) {
+        DeadLetters.DeadLetter letter = located.deadLetter();
+        Envelope e = letter.envelope();
+        String text = utf8(e.raw());
+        JsonNode transformed = null;
+        if (letter.transformed() != null) {
+            try {
+                transformed = AdminApi.JSON.readTree(letter.transformed());
+            } catch (java.io.IOException ex) {
+                transformed = AdminApi.JSON.getNodeFactory().textNode(letter.transformed());
+            }
+        }
+        return new View(e.messageId(), located.integration(), e.partition(), e.idempotencyKey(), time(e.receivedAt()), e.contentType(),
+                text != null ? "utf-8" : "base64", text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(),
+                transformed, letter.mappingVersions(), time(letter.deadLetteredAt()),
+                letter.targets().stream().map(DeadLetterJson::target).toList(),
+                letter.operations().stream().map(DeadLetterJson::operation).toList());
+    }
+
+    static Operation operation(DeadLetters.Operation o) {
+        return new Operation(o.action(), o.messageId(), o.idempotencyKey(), o.targets(), o.by(), o.reason(), time(o.at()));
+    }
+
+    private static Target target(Settlement.TargetOutcome t) {
+        List<Settlement.Attempt> history = t.history() == null ? List.of() : t.history();
+        return new Target(t.target(), t.system(), t.errorClass(), t.detail(), t.attempts(), history.stream()
+                .map(a -> new Attempt(a.number(), time(a.at()), a.millis(), a.errorClass().isEmpty() ? "delivered" : "failed",
+                        a.errorClass(), a.detail()))
+                .toList());
+    }
+
+    private static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    private static String utf8(byte[] raw) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.junction.server.inbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The dead letters of every partition of the chosen integrations, wherever in the cluster the partitions live: each request
+ * goes to every partition and the answers are merged. Thread-safe.
+ */
+public final class DeadLetterService {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** A dead letter with the integration it belongs to. */
+    public record Located(String integration, DeadLetters.DeadLetter deadLetter) {}
+
+    private final ClusterSharding sharding;
+    private final List<String> integrations;
+    private final int partitions;
+
+    DeadLetterService(ActorSystem<?> system, List<String> integrations, int partitions) {
+        this.sharding = ClusterSharding.get(system);
+        this.integrations = List.copyOf(integrations);
+        this.partitions = partitions;
+    }
+
+    public List<String> integrations() {
+        return integrations;
+    }
+
+    /** Up to {@code query.limit()} dead-lettered targets, newest first, and how many matched in all. */
+    public CompletionStage<DeadLetters.Page> list(Optional<String> integration, DeadLetters.Query query) {
+        return this.<DeadLetters.Page>askAll(integration, replyTo -> new InboxPartition.ListDeadLetters(query, replyTo)).thenApply(pages -> {
+            List<DeadLetters.Entry> entries = new ArrayList<>();
+            int matched = 0;
+            for (DeadLetters.Page page : pages) {
+                entries.addAll(page.entries());
+                matched += page.matched();
+            }
+            entries.sort(Comparator.comparingLong(DeadLetters.Entry::deadLetteredAt).reversed());
+            return new DeadLetters.Page(List.copyOf(entries.subList(0, Math.min(entries.size(), query.limit()))), matched);
+        });
+    }
+
+    public CompletionStage<Optional<Located>> get(String messageId) {
+        List<CompletableFuture<Optional<Located>>> answers = new ArrayList<>();
+        for (String integration : integrations) {
+            answers.add(this.<DeadLetters.Found>askAll(Optional.of(integration), replyTo -> new InboxPartition.GetDeadLetter(messageId, replyTo))
+                    .thenApply(found -> found.stream().filter(f -> f.deadLetter() != null).findFirst()
+                            .map(f -> new Located(integration, f.deadLetter()))).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(x -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).findFirst());
+    }
+
+    /** Replays the matching dead-lettered targets; returns what was replayed. */
+    public CompletionStage<List<DeadLetters.Selected>> replay(Optional<String> integration, DeadLetters.Query query, String by, String reason) {
+        return this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(query, by, reason, replyTo)).thenApply(DeadLetterService::selected);
+    }
+
+    public CompletionStage<List<DeadLetters.Selected>> discard(Optional<String> integration, DeadLetters.Query query, String by, String reason) {
+        return this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.DiscardDeadLetters(query, by, reason, replyTo)).thenApply(DeadLetterService::selected);
+    }
+
+    /** Every remembered replay and discard, newest first. */
+    public CompletionStage<List<DeadLetters.Operation>> audit(Optional<String> integration) {
+        return this.<InboxPartition.Audit>askAll(integration, InboxPartition.GetAudit::new).thenApply(audits -> audits.stream()
+                .flatMap(a -> a.operations().stream())
+                .sorted(Comparator.comparingLong(DeadLetters.Operation::at).reversed())
+                .toList());
+    }
+
+    private static List<DeadLetters.Selected> selected(List<DeadLetters.Applied> applied) {
+        return applied.stream().flatMap(a -> a.selected().stream()).toList();
+    }
+
+    private <R> CompletionStage<List<R>> askAll(Optional<String> integration, Function<ActorRef<R>, InboxPartition.Command> message) {
+        List<CompletableFuture<R>> answers = new ArrayList<>();
+        for (String name : integration.map(List::of).orElse(integrations)) {
+            for (int p = 0; p < partitions; p++) {
+                answers.add(sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(name, p))
+                        .<R>ask(message::apply, TIMEOUT).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(x -> answers.stream().map(CompletableFuture::join).toList());
+    }
+}

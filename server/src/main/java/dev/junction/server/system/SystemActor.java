@@ -1,0 +1,361 @@
+package dev.junction.server.system;
+
+import dev.junction.connectors.api.PermanentException;
+import dev.junction.connectors.api.RetriableException;
+import dev.junction.connectors.api.SinkInstance;
+import dev.junction.connectors.api.SinkRecord;
+import dev.junction.server.config.ResilienceSettings;
+import dev.junction.server.config.SystemSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.CircuitBreaker;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
+
+/**
+ * One connected system on this node. It owns the system's sinks (one per target that names it), its circuit breaker, its
+ * rate limit, its pause on {@code Retry-After} (shared with the other nodes through a topic) and its bulkhead: at most
+ * {@code max-in-flight} attempts run at once, the rest wait here in order. A call that waits does not count as an attempt, so
+ * an open breaker or a pause never burns a message's retry budget. Supervised: a connector that fails to start is restarted
+ * with back-off while the other systems go on.
+ */
+public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
+
+    public sealed interface Command {}
+
+    /** Make one attempt at {@code target} with {@code record} when the gates allow, unless {@code deadlineNanos} passes first. */
+    public record Call(String target, SinkRecord record, long deadlineNanos, ActorRef<CallResult> replyTo) implements Command {}
+
+    public record GetStatus(ActorRef<SystemStatus> replyTo) implements Command {}
+
+    /** Close the sinks, answer, and stop (at shutdown). */
+    public record Shutdown(ActorRef<Done> replyTo) implements Command {}
+
+    private record Finished(Call call, long startedAt, long startNanos, boolean probe, Throwable failure) implements Command {}
+
+    /** The sink's own future completed: the bulkhead slot is free (this may come after a breaker timeout answered the call). */
+    private record Released(Call call) implements Command {}
+
+    private record Wake() implements Command {}
+
+    private record BreakerChanged() implements Command {}
+
+    private record Paused(Pause pause) implements Command {}
+
+    private static final Object WAKE_TIMER = "wake";
+
+    private final SystemSettings settings;
+    private final ResilienceSettings policy;
+    private final Map<String, SinkInstance> sinks;
+    private final SystemHealth health;
+    private final TimerScheduler<Command> timers;
+    private final CircuitBreaker breaker;
+    private final TokenBucket bucket;
+    private final ActorRef<Topic.Command<Pause>> topic;
+    private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+    private final Set<Call> inFlight = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final RecentFailures recentFailures = new RecentFailures();
+    private boolean probeInFlight;
+    private long pausedUntil;
+    private String pauseReason;
+    private String breakerState = "closed";
+    private long breakerSince = System.currentTimeMillis();
+    private String breakerLastError;
+    private long attempts;
+    private long delivered;
+    private long failed;
+    private long lastSuccess;
+    private SystemStatus.Failure lastFailure;
+
+    static Behavior<Command> create(SystemSettings settings, java.util.List<SinkBinding> bindings, SystemHealth health) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            health.starting();
+            Map<String, SinkInstance> sinks = new LinkedHashMap<>();
+            try {
+                for (SinkBinding binding : bindings) {
+                    sinks.put(binding.target(), binding.factory().create(binding.context()));
+                }
+            } catch (RuntimeException e) {
+                sinks.values().forEach(SinkInstance::close);
+                health.startFailed(e);
+                throw e;
+            }
+            health.started();
+            return new SystemActor(context, timers, settings, sinks, health);
+        }));
+    }
+
+    private SystemActor(ActorContext<Command> context, TimerScheduler<Command> timers, SystemSettings settings,
+                        Map<String, SinkInstance> sinks, SystemHealth health) {
+        super(context);
+        this.settings = settings;
+        this.policy = settings.resilience();
+        this.sinks = sinks;
+        this.health = health;
+        this.timers = timers;
+        ResilienceSettings.Breaker b = policy.breaker();
+        if (b.enabled()) {
+            ActorRef<Command> self = context.getSelf();
+            this.breaker = CircuitBreaker.create(context.getSystem().classicSystem().scheduler(), b.maxFailures(), b.callTimeout(),
+                            b.resetTimeout())
+                    .withExponentialBackoff(b.maxResetTimeout())
+                    .addOnOpenListener(() -> self.tell(new BreakerChanged()))
+                    .addOnHalfOpenListener(() -> self.tell(new BreakerChanged()))
+                    .addOnCloseListener(() -> self.tell(new BreakerChanged()));
+        } else {
+            this.breaker = null;
+            this.breakerState = "disabled";
+        }
+        this.bucket = policy.rateLimit().map(l -> new TokenBucket(l.permits(), l.per(), System.nanoTime())).orElse(null);
+        this.topic = context.spawn(Topic.create(Pause.class, "junction-system-" + settings.name()), "pauses");
+        topic.tell(Topic.subscribe(context.messageAdapter(Pause.class, Paused::new)));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Call.class, this::onCall)
+                .onMessage(Finished.class, this::onFinished)
+                .onMessage(Released.class, this::onReleased)
+                .onMessage(Wake.class, w -> drain())
+                .onMessage(BreakerChanged.class, this::onBreakerChanged)
+                .onMessage(Paused.class, p -> onPaused(p.pause()))
+                .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(Shutdown.class, this::onShutdown)
+                .onSignal(PreRestart.class, signal -> {
+                    closeSinks();
+                    return this;
+                })
+                .onSignal(PostStop.class, signal -> {
+                    closeSinks();
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<Command> onCall(Call call) {
+        if (!sinks.containsKey(call.target())) {
+            call.replyTo().tell(new CallResult.Attempted(System.currentTimeMillis(), 0,
+                    new PermanentException("no-sink", "system " + settings.name() + " has no target " + call.target())));
+            return this;
+        }
+        if (waiting.size() >= policy.maxQueued()) {
+            call.replyTo().tell(new CallResult.NotAttempted(waiting.size() + " calls already wait for " + settings.name()));
+            return this;
+        }
+        waiting.add(call);
+        return drain();
+    }
+
+    /** Starts waiting calls while every gate is open: no pause, breaker closed (or one probe), a free slot, a token. */
+    private Behavior<Command> drain() {
+        while (!waiting.isEmpty()) {
+            long nowNanos = System.nanoTime();
+            if (waiting.peek().deadlineNanos() - nowNanos < 0) {
+                waiting.poll().replyTo().tell(new CallResult.NotAttempted("waited too long for " + settings.name()));
+                continue;
+            }
+            long now = System.currentTimeMillis();
+            if (pausedUntil > now) {
+                timers.startSingleTimer(WAKE_TIMER, new Wake(), Duration.ofMillis(pausedUntil - now));
+                return this;
+            }
+            if (breaker != null && (breaker.isOpen() || (breaker.isHalfOpen() && probeInFlight))) {
+                return this; // the breaker's half-open transition or the probe's end wakes us
+            }
+            if (inFlight.size() >= policy.maxInFlight()) {
+                return this; // a released slot wakes us
+            }
+            if (bucket != null) {
+                long waitNanos = bucket.tryTake(nowNanos);
+                if (waitNanos > 0) {
+                    timers.startSingleTimer(WAKE_TIMER, new Wake(), Duration.ofNanos(waitNanos));
+                    return this;
+                }
+            }
+            start(waiting.poll());
+        }
+        return this;
+    }
+
+    private void start(Call call) {
+        SinkInstance sink = sinks.get(call.target());
+        ActorRef<Command> self = getContext().getSelf();
+        long startedAt = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        boolean probe = breaker != null && breaker.isHalfOpen();
+        probeInFlight |= probe;
+        inFlight.add(call);
+        attempts++;
+        java.util.concurrent.Callable<CompletionStage<Void>> body = () -> {
+            CompletionStage<Void> sent;
+            try {
+                sent = sink.send(call.record());
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((ok, error) -> self.tell(new Released(call)));
+            return sent;
+        };
+        CompletionStage<Void> result;
+        if (breaker == null) {
+            try {
+                result = body.call();
+            } catch (Exception e) {
+                result = CompletableFuture.failedFuture(e);
+            }
+        } else {
+            result = breaker.callWithCircuitBreakerCS(body, (ok, error) -> error.isPresent() && tripsBreaker(unwrap(error.get())));
+        }
+        getContext().pipeToSelf(result, (ok, error) -> new Finished(call, startedAt, startNanos, probe, error == null ? null : unwrap(error)));
+    }
+
+    private Behavior<Command> onFinished(Finished finished) {
+        Call call = finished.call();
+        if (finished.probe()) {
+            probeInFlight = false;
+        }
+        Throwable failure = finished.failure();
+        if (failure instanceof CircuitBreakerOpenException) {
+            // The breaker opened between our check and the call: the sink was not called, so this was no attempt.
+            inFlight.remove(call);
+            attempts--;
+            waiting.addFirst(call);
+            return drain();
+        }
+        if (failure instanceof TimeoutException) {
+            failure = new RetriableException("timeout", settings.name() + " did not answer within the circuit breaker's call-timeout ("
+                    + policy.breaker().callTimeout().toMillis() + "ms)", null);
+        }
+        long now = System.currentTimeMillis();
+        if (failure == null) {
+            delivered++;
+            lastSuccess = now;
+        } else {
+            onFailure(failure, now);
+        }
+        long millis = (System.nanoTime() - finished.startNanos()) / 1_000_000;
+        call.replyTo().tell(new CallResult.Attempted(finished.startedAt(), millis, failure));
+        return drain();
+    }
+
+    private void onFailure(Throwable failure, long now) {
+        failed++;
+        String errorClass = errorClass(failure);
+        String detail = String.valueOf(failure.getMessage());
+        recentFailures.record(errorClass, now);
+        lastFailure = new SystemStatus.Failure(Instant.ofEpochMilli(now).toString(), errorClass, detail);
+        if (tripsBreaker(failure)) {
+            breakerLastError = errorClass + ": " + detail;
+        }
+        if (failure instanceof RetriableException r && r.retryAfter().isPresent() && !r.retryAfter().get().isNegative()) {
+            Pause pause = new Pause(settings.name(), r.retryAfter().get().toMillis(), errorClass + ": " + detail);
+            onPaused(pause);
+            topic.tell(Topic.publish(pause));
+        }
+    }
+
+    private Behavior<Command> onReleased(Released released) {
+        inFlight.remove(released.call());
+        return drain();
+    }
+
+    private Behavior<Command> onBreakerChanged(BreakerChanged changed) {
+        String state = breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
+        if (!state.equals(breakerState)) {
+            getContext().getLog().info("circuit breaker of {} is {}{}", settings.name(), state,
+                    state.equals("open") ? " after " + breakerLastError : "");
+            breakerState = state;
+            breakerSince = System.currentTimeMillis();
+        }
+        return drain();
+    }
+
+    private Behavior<Command> onPaused(Pause pause) {
+        long until = System.currentTimeMillis() + pause.millis();
+        if (until > pausedUntil) {
+            pausedUntil = until;
+            pauseReason = pause.reason();
+            getContext().getLog().info("calls to {} paused for {} ms: {}", settings.name(), pause.millis(), pause.reason());
+        }
+        return drain();
+    }
+
+    private Behavior<Command> onGetStatus(GetStatus get) {
+        long now = System.currentTimeMillis();
+        String limit = policy.rateLimit().map(l -> l.permits() + " per " + l.per()).orElse(null);
+        SystemStatus.Breaker b = new SystemStatus.Breaker(breakerState, Instant.ofEpochMilli(breakerSince).toString(),
+                breaker == null ? 0 : breaker.currentFailureCount(), breakerLastError);
+        get.replyTo().tell(new SystemStatus(settings.name(), settings.connector().name(), "running", b,
+                pausedUntil > now ? Instant.ofEpochMilli(pausedUntil).toString() : null, pausedUntil > now ? pauseReason : null,
+                limit, inFlight.size(), policy.maxInFlight(), waiting.size(), attempts, delivered, failed,
+                recentFailures.snapshot(now), lastSuccess == 0 ? null : Instant.ofEpochMilli(lastSuccess).toString(), lastFailure,
+                health.restarts(), health.startFailure()));
+        return this;
+    }
+
+    private Behavior<Command> onShutdown(Shutdown shutdown) {
+        waiting.forEach(call -> call.replyTo().tell(new CallResult.NotAttempted("the node is shutting down")));
+        waiting.clear();
+        closeSinks().whenComplete((done, error) -> shutdown.replyTo().tell(Done.getInstance()));
+        return Behaviors.stopped();
+    }
+
+    private CompletionStage<Void> closeSinks() {
+        CompletableFuture<?>[] closing = sinks.values().stream().map(s -> {
+            try {
+                return s.close().toCompletableFuture().exceptionally(e -> null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }).toArray(CompletableFuture[]::new);
+        sinks.clear();
+        return CompletableFuture.allOf(closing);
+    }
+
+    /** Transient failures and timeouts count; bad data (permanent) and rate-limit answers (throttled) say nothing of health. */
+    private static boolean tripsBreaker(Throwable failure) {
+        if (failure instanceof PermanentException) {
+            return false;
+        }
+        return !(failure instanceof RetriableException r && r.isThrottled());
+    }
+
+    static String errorClass(Throwable failure) {
+        if (failure instanceof PermanentException p) {
+            return p.errorClass();
+        }
+        if (failure instanceof RetriableException r) {
+            return r.errorClass();
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while (current instanceof CompletionException && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.junction.server.system;
+
+import dev.junction.connectors.api.SinkContext;
+import dev.junction.connectors.api.SinkRecord;
+import dev.junction.server.config.IntegrationSettings;
+import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.config.SystemSettings;
+import dev.junction.server.config.TargetSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.CoordinatedShutdown;
+
+/**
+ * The connected systems on this node: one supervised {@link SystemActor} each, spawned at start. Deliveries call a target
+ * through here; the admin API reads each system's status. Thread-safe.
+ */
+public final class Systems {
+    /** How long a call may wait in its system's queue before its caller is told to come back (not an attempt). */
+    static final Duration QUEUE_WAIT = Duration.ofSeconds(30);
+    /** With the breaker off nothing bounds an attempt but the connector's own timeout; the ask must outlast it. */
+    private static final Duration UNBOUNDED_CALL = Duration.ofMinutes(5);
+    private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+
+    private record Entry(SystemSettings settings, ActorRef<SystemActor.Command> actor, SystemHealth health, Duration askTimeout) {}
+
+    private final ActorSystem<?> system;
+    private final Map<String, Entry> systems;
+
+    private Systems(ActorSystem<?> system, Map<String, Entry> systems) {
+        this.system = system;
+        this.systems = systems;
+    }
+
+    /** Spawns an actor for every system that is the target of an integration, owning that system's sinks. */
+    public static Systems start(ActorSystem<?> system, JunctionSettings settings, Executor blocking) {
+        Map<String, List<SinkBinding>> bindings = new LinkedHashMap<>();
+        settings.systems().keySet().forEach(name -> bindings.put(name, new ArrayList<>()));
+        for (IntegrationSettings integration : settings.integrations().values()) {
+            for (TargetSettings target : integration.targets()) {
+                SinkContext context = new SinkContext(integration.name(), target.system().name(), target.system().config(),
+                        target.settings(), settings.configDirectory(), system, blocking);
+                bindings.get(target.system().name()).add(new SinkBinding(targetId(integration.name(), target.name()),
+                        target.factory(), context));
+            }
+        }
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (SystemSettings s : settings.systems().values()) {
+            SystemHealth health = new SystemHealth();
+            // The mailbox holds the calls of every partition's window plus completions; callers whose message is dropped time
+            // out and call again, so a full mailbox delays work but never loses it.
+            int mailbox = Math.max(10_000, 2 * settings.inbox().partitions() * settings.inbox().deliveryWindow() * integrationsOf(settings));
+            ActorRef<SystemActor.Command> actor = system.systemActorOf(
+                    Behaviors.supervise(SystemActor.create(s, bindings.get(s.name()), health))
+                            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+                                    .withLogLevel(org.slf4j.event.Level.WARN)),
+                    "system-" + s.name(), MailboxSelector.bounded(mailbox));
+            Duration call = s.resilience().breaker().enabled() ? s.resilience().breaker().callTimeout() : UNBOUNDED_CALL;
+            entries.put(s.name(), new Entry(s, actor, health, QUEUE_WAIT.plus(call).plusSeconds(5)));
+        }
+        Systems systems = new Systems(system, entries);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-systems",
+                systems::shutdown);
+        return systems;
+    }
+
+    private static int integrationsOf(JunctionSettings settings) {
+        return Math.max(1, settings.integrations().size());
+    }
+
+    public static String targetId(String integration, String target) {
+        return integration + "/" + target;
+    }
+
+    /**
+     * One attempt at {@code target} of {@code system}, made when the system's gates allow. Never fails: a call that did not
+     * reach the sink in time answers {@link CallResult.NotAttempted}.
+     */
+    public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record) {
+        Entry entry = systems.get(systemName);
+        long deadline = System.nanoTime() + QUEUE_WAIT.toNanos();
+        return AskPattern.<SystemActor.Command, CallResult>ask(entry.actor(),
+                        replyTo -> new SystemActor.Call(target, record, deadline, replyTo), entry.askTimeout(), system.scheduler())
+                .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e.getMessage()));
+    }
+
+    public List<String> names() {
+        return List.copyOf(systems.keySet());
+    }
+
+    /** The status of {@code name} on this node; empty when there is no such system. */
+    public Optional<CompletionStage<SystemStatus>> status(String name) {
+        Entry entry = systems.get(name);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        return Optional.of(AskPattern.<SystemActor.Command, SystemStatus>ask(entry.actor(), SystemActor.GetStatus::new,
+                        STATUS_TIMEOUT, system.scheduler())
+                .exceptionally(e -> restarting(entry)));
+    }
+
+    /** What can be said of a system whose actor does not answer: it waits to restart its connector. */
+    private static SystemStatus restarting(Entry entry) {
+        SystemSettings s = entry.settings();
+        return new SystemStatus(s.name(), s.connector().name(), entry.health().running() ? "unresponsive" : "restarting",
+                new SystemStatus.Breaker("unknown", null, 0, null), null, null, null, 0, s.resilience().maxInFlight(), 0, 0, 0, 0,
+                Map.of(), null, null, entry.health().restarts(), entry.health().startFailure());
+    }
+
+    private CompletionStage<Done> shutdown() {
+        List<CompletableFuture<Done>> closing = systems.values().stream().map(e -> AskPattern.<SystemActor.Command, Done>ask(
+                        e.actor(), SystemActor.Shutdown::new, Duration.ofSeconds(10), system.scheduler())
+                .toCompletableFuture().exceptionally(x -> Done.getInstance())).toList();
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
+    }
+}
