@@ -9,11 +9,9 @@ import dev.junction.server.config.SystemSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -73,7 +71,8 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     private final TokenBucket bucket;
     private final ActorRef<Topic.Command<Pause>> topic;
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
-    private final Set<Call> inFlight = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Calls holding a bulkhead slot, with the signals each still waits for: its {@link Released} and its {@link Finished}. */
+    private final Map<Call, Integer> inFlight = new IdentityHashMap<>();
     private final RecentFailures recentFailures = new RecentFailures();
     private boolean probeInFlight;
     private long pausedUntil;
@@ -205,9 +204,9 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         long startNanos = System.nanoTime();
         boolean probe = breaker != null && breaker.isHalfOpen();
         probeInFlight |= probe;
-        inFlight.add(call);
+        inFlight.put(call, 2);
         attempts++;
-        java.util.concurrent.Callable<CompletionStage<Void>> body = () -> {
+        java.util.concurrent.Callable<CompletionStage<Done>> body = () -> {
             CompletionStage<Void> sent;
             try {
                 sent = sink.send(call.record());
@@ -215,9 +214,10 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                 sent = CompletableFuture.failedFuture(e);
             }
             sent.whenComplete((ok, error) -> self.tell(new Released(call)));
-            return sent;
+            // Not the sink's null: Pekko's Java failure function wraps the result in Optional.of and throws on null.
+            return sent.thenApply(ok -> Done.getInstance());
         };
-        CompletionStage<Void> result;
+        CompletionStage<Done> result;
         if (breaker == null) {
             try {
                 result = body.call();
@@ -238,7 +238,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         Throwable failure = finished.failure();
         if (failure instanceof CircuitBreakerOpenException) {
             // The breaker opened between our check and the call: the sink was not called, so this was no attempt.
-            inFlight.remove(call);
+            inFlight.remove(call); // the sink was not called: no Released will come
             attempts--;
             waiting.addFirst(call);
             return drain();
@@ -248,6 +248,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     + policy.breaker().callTimeout().toMillis() + "ms)", null);
         }
         long now = System.currentTimeMillis();
+        settle(call);
         if (failure == null) {
             delivered++;
             lastSuccess = now;
@@ -276,8 +277,16 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     }
 
     private Behavior<Command> onReleased(Released released) {
-        inFlight.remove(released.call());
+        settle(released.call());
         return drain();
+    }
+
+    /**
+     * A slot frees only when the sink's future completed (a timed-out attempt still holds a connection) and the outcome was
+     * handled (so a pause or an opened breaker it causes applies before the next call starts).
+     */
+    private void settle(Call call) {
+        inFlight.computeIfPresent(call, (c, signals) -> signals == 1 ? null : signals - 1);
     }
 
     private Behavior<Command> onBreakerChanged(BreakerChanged changed) {
