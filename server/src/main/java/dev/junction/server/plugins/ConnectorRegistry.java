@@ -30,6 +30,15 @@ public final class ConnectorRegistry {
         return new ConnectorRegistry(found);
     }
 
+    /** This registry and {@code extra} (an embedding application's or a test's own connector). */
+    public ConnectorRegistry with(Connector extra) {
+        Map<String, Connector> all = new TreeMap<>(byName);
+        if (all.putIfAbsent(extra.name(), extra) != null) {
+            throw new IllegalStateException("two connectors are named '" + extra.name() + "'");
+        }
+        return new ConnectorRegistry(all);
+    }
+
     /** Logs each connector with its version, once at start. */
     public void logLoaded() {
         byName.values().forEach(c -> log.info("connector {} {} ({})", c.name(), c.version(), c.getClass().getName()));

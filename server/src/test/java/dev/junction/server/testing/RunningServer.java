@@ -26,9 +26,14 @@ public final class RunningServer implements AutoCloseable {
 
     /** Starts a node on {@code configFile}, its H2 journal in {@code dataDir}, with extra environment {@code env}. */
     public static RunningServer start(Path configFile, Path dataDir, Map<String, String> env) throws Exception {
+        return start(configFile, dataDir, env, ConnectorRegistry.load(RunningServer.class.getClassLoader()));
+    }
+
+    /** As {@link #start(Path, Path, Map)}, with the given connectors. */
+    public static RunningServer start(Path configFile, Path dataDir, Map<String, String> env, ConnectorRegistry connectors) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.putIfAbsent("JUNCTION_DATA_DIR", dataDir.toString());
-        JunctionSettings settings = ConfigLoader.load(configFile, ConnectorRegistry.load(RunningServer.class.getClassLoader()), all);
+        JunctionSettings settings = ConfigLoader.load(configFile, connectors, all);
         JournalSchema.ensure(settings.persistence());
         return new RunningServer(Junction.start(settings), settings);
     }
