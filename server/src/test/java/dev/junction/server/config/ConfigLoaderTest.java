@@ -106,6 +106,59 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsAResiliencePolicyAndReportsEachMistakeInIt() throws Exception {
+        Path good = TestConfig.write(dir.resolve("good"), """
+            junction {
+              systems {
+                erp {
+                  connector = http, base-url = "http://127.0.0.1:1"
+                  resilience {
+                    max-in-flight = 32
+                    circuit-breaker { max-failures = 3, call-timeout = 2s, reset-timeout = 5s }
+                    rate-limit { permits = 200 }
+                    retry { max-attempts = 4, max-age = 1h }
+                  }
+                }
+                crm { connector = http, base-url = "http://127.0.0.1:2" }
+              }
+            }
+            """);
+        JunctionSettings settings = ConfigLoader.load(good, CONNECTORS, Map.of());
+        ResilienceSettings erp = settings.systems().get("erp").resilience();
+        assertEquals(32, erp.maxInFlight());
+        assertEquals(3, erp.breaker().maxFailures());
+        assertEquals(java.time.Duration.ofSeconds(5), erp.breaker().resetTimeout());
+        assertEquals(new ResilienceSettings.RateLimit(200, java.time.Duration.ofSeconds(1)), erp.rateLimit().orElseThrow());
+        assertEquals(4, erp.retry().maxAttempts());
+        assertEquals(java.time.Duration.ofHours(1), erp.retry().maxAge());
+        ResilienceSettings crm = settings.systems().get("crm").resilience();
+        assertTrue(crm.breaker().enabled() && crm.rateLimit().isEmpty(), crm.toString());
+        assertEquals(64, crm.maxInFlight());
+        assertEquals(1.0, crm.retry().randomFactor());
+
+        Path bad = TestConfig.write(dir.resolve("bad"), """
+            junction {
+              systems {
+                erp {
+                  connector = http, base-url = "http://127.0.0.1:1"
+                  resilience {
+                    circuit-breaker { max-failures = 0, reset = 5s }
+                    rate-limit { per = 1s }
+                    retry { max-age = soon }
+                  }
+                }
+              }
+            }
+            """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(bad, CONNECTORS, Map.of()));
+        Map<String, ConfigProblem> byPath = e.problems().stream().collect(Collectors.toMap(ConfigProblem::path, p -> p, (a, b) -> a));
+        assertProblem(byPath, "junction.systems.erp.resilience.circuit-breaker.max-failures", 6, "at least 1");
+        assertProblem(byPath, "junction.systems.erp.resilience.circuit-breaker.reset", 6, "unknown setting");
+        assertProblem(byPath, "junction.systems.erp.resilience.rate-limit.permits", 7, "required");
+        assertProblem(byPath, "junction.systems.erp.resilience.retry.max-age", 8, "duration");
+    }
+
+    @Test
     void reportsASyntaxErrorWithItsLine() throws Exception {
         Path file = dir.resolve("broken.conf");
         Files.writeString(file, "junction {\n  http { port = 8080\n  systems {}\n");
