@@ -61,13 +61,30 @@ public final class DeadLetterService {
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).findFirst());
     }
 
-    /** Replays the matching dead-lettered targets; returns what was replayed. */
+    /** Replays the matching dead-lettered targets, the newest {@code query.limit()} of them; returns what was replayed. */
     public CompletionStage<List<DeadLetters.Selected>> replay(Optional<String> integration, DeadLetters.Query query, String by, String reason) {
-        return this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(query, by, reason, replyTo)).thenApply(DeadLetterService::selected);
+        return chosen(integration, query).thenCompose(q -> q.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(q.get(), by, reason, replyTo))
+                        .thenApply(DeadLetterService::selected));
     }
 
+    /** Discards the matching dead-lettered targets, the newest {@code query.limit()} of them; returns what was discarded. */
     public CompletionStage<List<DeadLetters.Selected>> discard(Optional<String> integration, DeadLetters.Query query, String by, String reason) {
-        return this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.DiscardDeadLetters(query, by, reason, replyTo)).thenApply(DeadLetterService::selected);
+        return chosen(integration, query).thenCompose(q -> q.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.DiscardDeadLetters(q.get(), by, reason, replyTo))
+                        .thenApply(DeadLetterService::selected));
+    }
+
+    /**
+     * The listing first, then the operation on exactly the envelopes listed: the limit then counts across partitions, as the
+     * listing does, instead of per partition.
+     */
+    private CompletionStage<Optional<DeadLetters.Query>> chosen(Optional<String> integration, DeadLetters.Query query) {
+        return list(integration, query).thenApply(page -> {
+            List<String> ids = page.entries().stream().map(DeadLetters.Entry::messageId).distinct().toList();
+            return ids.isEmpty() ? Optional.empty() : Optional.of(new DeadLetters.Query(ids, query.system(), query.target(),
+                    query.errorClass(), query.from(), query.to(), ids.size()));
+        });
     }
 
     /** Every remembered replay and discard, newest first. */
