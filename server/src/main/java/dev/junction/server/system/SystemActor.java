@@ -9,7 +9,9 @@ import dev.junction.server.config.SystemSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,18 +43,22 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
     public sealed interface Command {}
 
-    /** Make one attempt at {@code target} with {@code record} when the gates allow, unless {@code deadlineNanos} passes first. */
-    public record Call(String target, SinkRecord record, long deadlineNanos, ActorRef<CallResult> replyTo) implements Command {}
+    /**
+     * Make one attempt at {@code target} with {@code record} when the gates allow, unless {@code deadlineNanos} passes first;
+     * complete {@code reply} either way. Local only (a future, not an actor ref: no temporary actor per attempt).
+     */
+    public record Call(String target, SinkRecord record, long deadlineNanos, CompletableFuture<CallResult> reply) implements Command {}
 
     public record GetStatus(ActorRef<SystemStatus> replyTo) implements Command {}
 
     /** Close the sinks, answer, and stop (at shutdown). */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 
+    /**
+     * The attempt is over: the breaker answered and the sink's own future completed (after a breaker timeout the sink may still
+     * hold a connection; its slot is free only when it lets go).
+     */
     private record Finished(Call call, long startedAt, long startNanos, boolean probe, Throwable failure) implements Command {}
-
-    /** The sink's own future completed: the bulkhead slot is free (this may come after a breaker timeout answered the call). */
-    private record Released(Call call) implements Command {}
 
     private record Wake() implements Command {}
 
@@ -71,8 +77,8 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     private final TokenBucket bucket;
     private final ActorRef<Topic.Command<Pause>> topic;
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
-    /** Calls holding a bulkhead slot, with the signals each still waits for: its {@link Released} and its {@link Finished}. */
-    private final Map<Call, Integer> inFlight = new IdentityHashMap<>();
+    /** Calls holding a bulkhead slot. */
+    private final Set<Call> inFlight = Collections.newSetFromMap(new IdentityHashMap<>());
     private final RecentFailures recentFailures = new RecentFailures();
     private boolean probeInFlight;
     private long pausedUntil;
@@ -135,7 +141,6 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         return newReceiveBuilder()
                 .onMessage(Call.class, this::onCall)
                 .onMessage(Finished.class, this::onFinished)
-                .onMessage(Released.class, this::onReleased)
                 .onMessage(Wake.class, w -> drain())
                 .onMessage(BreakerChanged.class, this::onBreakerChanged)
                 .onMessage(Paused.class, p -> onPaused(p.pause()))
@@ -154,12 +159,12 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
     private Behavior<Command> onCall(Call call) {
         if (!sinks.containsKey(call.target())) {
-            call.replyTo().tell(new CallResult.Attempted(System.currentTimeMillis(), 0,
+            call.reply().complete(new CallResult.Attempted(System.currentTimeMillis(), 0,
                     new PermanentException("no-sink", "system " + settings.name() + " has no target " + call.target())));
             return this;
         }
         if (waiting.size() >= policy.maxQueued()) {
-            call.replyTo().tell(new CallResult.NotAttempted(waiting.size() + " calls already wait for " + settings.name()));
+            call.reply().complete(new CallResult.NotAttempted(waiting.size() + " calls already wait for " + settings.name()));
             return this;
         }
         waiting.add(call);
@@ -171,7 +176,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         while (!waiting.isEmpty()) {
             long nowNanos = System.nanoTime();
             if (waiting.peek().deadlineNanos() - nowNanos < 0) {
-                waiting.poll().replyTo().tell(new CallResult.NotAttempted("waited too long for " + settings.name()));
+                waiting.poll().reply().complete(new CallResult.NotAttempted("waited too long for " + settings.name()));
                 continue;
             }
             long now = System.currentTimeMillis();
@@ -199,13 +204,13 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
     private void start(Call call) {
         SinkInstance sink = sinks.get(call.target());
-        ActorRef<Command> self = getContext().getSelf();
         long startedAt = System.currentTimeMillis();
         long startNanos = System.nanoTime();
         boolean probe = breaker != null && breaker.isHalfOpen();
         probeInFlight |= probe;
-        inFlight.put(call, 2);
+        inFlight.add(call);
         attempts++;
+        CompletableFuture<Void> released = new CompletableFuture<>();
         java.util.concurrent.Callable<CompletionStage<Done>> body = () -> {
             CompletionStage<Void> sent;
             try {
@@ -213,7 +218,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            sent.whenComplete((ok, error) -> self.tell(new Released(call)));
+            sent.whenComplete((ok, error) -> released.complete(null));
             // Not the sink's null: Pekko's Java failure function wraps the result in Optional.of and throws on null.
             return sent.thenApply(ok -> Done.getInstance());
         };
@@ -227,7 +232,15 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         } else {
             result = breaker.callWithCircuitBreakerCS(body, (ok, error) -> error.isPresent() && tripsBreaker(unwrap(error.get())));
         }
-        getContext().pipeToSelf(result, (ok, error) -> new Finished(call, startedAt, startNanos, probe, error == null ? null : unwrap(error)));
+        CompletableFuture<Throwable> outcome = result.toCompletableFuture().handle((ok, error) -> {
+            Throwable failure = error == null ? null : unwrap(error);
+            if (failure instanceof CircuitBreakerOpenException) {
+                released.complete(null); // the breaker refused: the sink was not called
+            }
+            return failure;
+        });
+        getContext().pipeToSelf(outcome.thenCombine(released, (failure, x) -> failure),
+                (failure, never) -> new Finished(call, startedAt, startNanos, probe, failure));
     }
 
     private Behavior<Command> onFinished(Finished finished) {
@@ -238,17 +251,17 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         Throwable failure = finished.failure();
         if (failure instanceof CircuitBreakerOpenException) {
             // The breaker opened between our check and the call: the sink was not called, so this was no attempt.
-            inFlight.remove(call); // the sink was not called: no Released will come
+            inFlight.remove(call);
             attempts--;
             waiting.addFirst(call);
             return drain();
         }
-        if (failure instanceof TimeoutException) {
+        if (failure instanceof TimeoutException && breaker != null) {
             failure = new RetriableException("timeout", settings.name() + " did not answer within the circuit breaker's call-timeout ("
                     + policy.breaker().callTimeout().toMillis() + "ms)", null);
         }
         long now = System.currentTimeMillis();
-        settle(call);
+        inFlight.remove(call);
         if (failure == null) {
             delivered++;
             lastSuccess = now;
@@ -256,7 +269,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
             onFailure(failure, now);
         }
         long millis = (System.nanoTime() - finished.startNanos()) / 1_000_000;
-        call.replyTo().tell(new CallResult.Attempted(finished.startedAt(), millis, failure));
+        call.reply().complete(new CallResult.Attempted(finished.startedAt(), millis, failure));
         return drain();
     }
 
@@ -276,18 +289,6 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         }
     }
 
-    private Behavior<Command> onReleased(Released released) {
-        settle(released.call());
-        return drain();
-    }
-
-    /**
-     * A slot frees only when the sink's future completed (a timed-out attempt still holds a connection) and the outcome was
-     * handled (so a pause or an opened breaker it causes applies before the next call starts).
-     */
-    private void settle(Call call) {
-        inFlight.computeIfPresent(call, (c, signals) -> signals == 1 ? null : signals - 1);
-    }
 
     private Behavior<Command> onBreakerChanged(BreakerChanged changed) {
         String state = breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
@@ -324,7 +325,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     }
 
     private Behavior<Command> onShutdown(Shutdown shutdown) {
-        waiting.forEach(call -> call.replyTo().tell(new CallResult.NotAttempted("the node is shutting down")));
+        waiting.forEach(call -> call.reply().complete(new CallResult.NotAttempted("the node is shutting down")));
         waiting.clear();
         closeSinks().whenComplete((done, error) -> shutdown.replyTo().tell(Done.getInstance()));
         return Behaviors.stopped();

@@ -92,9 +92,11 @@ public final class Systems {
     public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record) {
         Entry entry = systems.get(systemName);
         long deadline = System.nanoTime() + QUEUE_WAIT.toNanos();
-        return AskPattern.<SystemActor.Command, CallResult>ask(entry.actor(),
-                        replyTo -> new SystemActor.Call(target, record, deadline, replyTo), entry.askTimeout(), system.scheduler())
-                .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e.getMessage()));
+        CompletableFuture<CallResult> reply = new CompletableFuture<>();
+        entry.actor().tell(new SystemActor.Call(target, record, deadline, reply));
+        // The actor answers every call; the timeout covers a call lost with a restarting actor or a full mailbox.
+        return reply.orTimeout(entry.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e));
     }
 
     public List<String> names() {
