@@ -15,6 +15,7 @@ import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
 import dev.junction.server.inbox.Settlement.TargetOutcome;
 import dev.junction.server.system.CallResult;
+import dev.junction.server.system.SystemActor;
 import dev.junction.server.system.Systems;
 import dev.junction.server.transform.Pipeline;
 import java.io.IOException;
@@ -159,8 +160,7 @@ public final class IntegrationDelivery implements DeliveryHandler {
                 history.add(new Attempt(history.size() + 1, attempted.startedAt(), attempted.millis(), "", ""));
                 return done(end(Status.DELIVERED, "", ""));
             }
-            String errorClass = failure instanceof PermanentException p ? p.errorClass()
-                    : failure instanceof RetriableException r ? r.errorClass() : failure.getClass().getSimpleName();
+            String errorClass = SystemActor.errorClass(failure);
             String detail = String.valueOf(failure.getMessage());
             history.add(new Attempt(history.size() + 1, attempted.startedAt(), attempted.millis(), errorClass, detail));
             if (failure instanceof PermanentException || history.size() >= budget) {

@@ -1,5 +1,6 @@
 package dev.junction.server.system;
 
+import dev.junction.connectors.api.ConnectorException;
 import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkInstance;
@@ -351,14 +352,9 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         return !(failure instanceof RetriableException r && r.isThrottled());
     }
 
-    static String errorClass(Throwable failure) {
-        if (failure instanceof PermanentException p) {
-            return p.errorClass();
-        }
-        if (failure instanceof RetriableException r) {
-            return r.errorClass();
-        }
-        return failure.getClass().getSimpleName();
+    /** The failure's class as the connector classified it; an unclassified exception (a connector's bug) by its type. */
+    public static String errorClass(Throwable failure) {
+        return failure instanceof ConnectorException c ? c.errorClass() : failure.getClass().getSimpleName();
     }
 
     private static Throwable unwrap(Throwable t) {
