@@ -51,6 +51,8 @@ class ClusterPauseIT {
                 Load load = new Load(a, "/webhooks/webshop/orders", "order", 10);
                 try {
                     Await.until(Duration.ofSeconds(30), () -> erp.answers().stream().anyMatch(x -> x.status() == 429), () -> "no 429 yet");
+                    // The target counts its answer before a node has read it: give the pause a moment to show on both.
+                    Await.until(Duration.ofSeconds(1), () -> paused(a) && paused(b), () -> "not paused on both nodes");
                     JsonNode statusA = status(a);
                     JsonNode statusB = status(b);
                     assertTrue(statusA.get("attempts").asLong() > 0 && statusB.get("attempts").asLong() > 0,
@@ -81,6 +83,14 @@ class ClusterPauseIT {
             }
         }
         return n;
+    }
+
+    private static boolean paused(RunningServer server) {
+        try {
+            return status(server).hasNonNull("pausedUntil");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode status(RunningServer server) throws Exception {
