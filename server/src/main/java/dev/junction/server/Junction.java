@@ -19,15 +19,23 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /** A running Junction node. {@link #start} reads like the table of contents of the server. */
 public final class Junction implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
+    private final org.apache.pekko.http.javadsl.model.Uri management;
 
-    private Junction(ActorSystem<Void> system, ServerBinding binding) {
+    private Junction(ActorSystem<Void> system, ServerBinding binding, org.apache.pekko.http.javadsl.model.Uri management) {
         this.system = system;
         this.binding = binding;
+        this.management = management;
+    }
+
+    /** Where Pekko Management answers, e.g. {@code http://127.0.0.1:7626/}. */
+    public org.apache.pekko.http.javadsl.model.Uri managementUri() {
+        return management;
     }
 
     /** Starts a node on validated settings; returns once the HTTP port is bound. The journal schema must exist. */
@@ -35,6 +43,7 @@ public final class Junction implements AutoCloseable {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
             joinCluster(system, settings);
+            org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);
             Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("junction-blocking-dispatcher"));
             Systems systems = Systems.start(system, settings, blocking);
             Map<String, DeliveryHandler> deliveries = Deliveries.create(settings, systems, system.executionContext(), new ObjectMapper());
@@ -42,10 +51,19 @@ public final class Junction implements AutoCloseable {
             Sources sources = Sources.start(system, settings, inbox, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources.httpIngresses(), inbox.deadLetters(), systems)
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            return new Junction(system, binding);
+            return new Junction(system, binding, management);
         } catch (Exception e) {
             system.terminate();
             throw e;
+        }
+    }
+
+    /** Pekko Management: {@code /ready} (Up in the cluster, journal answering), {@code /alive}, {@code /cluster/members}. */
+    private static org.apache.pekko.http.javadsl.model.Uri startManagement(ActorSystem<?> system, JunctionSettings settings) throws Exception {
+        try {
+            return PekkoManagement.get(system.classicSystem()).start().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("management port " + settings.node().managementPort() + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -11,7 +11,9 @@ final class StartFailures {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (t instanceof BindException || message.contains("Address already in use")) {
-                String what = message.contains("17355") || message.contains("Failed to bind TCP")
+                String what = String.valueOf(failure.getMessage()).startsWith("management port")
+                        ? "the Pekko Management port (set JUNCTION_MGMT_PORT, or 0 for any free port)"
+                        : message.contains("17355") || message.contains("Failed to bind TCP")
                         || failure.getClass().getName().contains("RemoteTransport")
                         ? "the cluster remoting port (set JUNCTION_NODE_PORT, or 0 for any free port)"
                         : "the HTTP port (set JUNCTION_HTTP_PORT)";

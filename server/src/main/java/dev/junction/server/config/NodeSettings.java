@@ -8,5 +8,6 @@ import java.util.List;
  * @param host      the host remoting binds and advertises
  * @param port      the remoting port, 0 for any free one
  * @param seedNodes {@code host:port} remoting addresses to join; empty: this node forms a cluster of its own
+ * @param managementPort Pekko Management's port ({@code /ready}, {@code /alive}, {@code /cluster/members}) on {@code host}
  */
-public record NodeSettings(String host, int port, List<String> seedNodes) {}
+public record NodeSettings(String host, int port, List<String> seedNodes, int managementPort) {}

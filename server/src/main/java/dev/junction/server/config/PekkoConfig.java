@@ -18,6 +18,8 @@ final class PekkoConfig {
         Map<String, Object> c = new HashMap<>();
         c.put("pekko.remote.artery.canonical.hostname", node.host());
         c.put("pekko.remote.artery.canonical.port", node.port());
+        c.put("pekko.management.http.hostname", node.host());
+        c.put("pekko.management.http.port", node.managementPort());
         c.put("pekko.cluster.seed-nodes", node.seedNodes().stream().map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList());
         String slick = "pekko-persistence-jdbc.shared-databases.slick.";
         c.put(slick + "profile", db.isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$");

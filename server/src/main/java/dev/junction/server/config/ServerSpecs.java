@@ -18,7 +18,8 @@ final class ServerSpecs {
     static final ConfigSpec NODE = ConfigSpec.of("This node in the cluster.",
             ConfigField.string("host").required(),
             ConfigField.integer("port").required().check((Integer p) -> p >= 0 && p <= 65535, "must be a port from 0 to 65535"),
-            ConfigField.string("seed-nodes"));
+            ConfigField.string("seed-nodes"),
+            ConfigField.integer("management-port").required().check((Integer p) -> p >= 0 && p <= 65535, "must be a port from 0 to 65535"));
 
     static final ConfigSpec PERSISTENCE = ConfigSpec.of("The journal.",
             ConfigField.string("journal").check((String j) -> j.isEmpty() || j.equals("h2") || j.equals("postgres"),

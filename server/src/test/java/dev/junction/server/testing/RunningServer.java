@@ -33,6 +33,7 @@ public final class RunningServer implements AutoCloseable {
     public static RunningServer start(Path configFile, Path dataDir, Map<String, String> env, ConnectorRegistry connectors) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.putIfAbsent("JUNCTION_DATA_DIR", dataDir.toString());
+        all.putIfAbsent("JUNCTION_MGMT_PORT", "0");
         JunctionSettings settings = ConfigLoader.load(configFile, connectors, all);
         JournalSchema.ensure(settings.persistence());
         return new RunningServer(Junction.start(settings), settings);

@@ -41,6 +41,7 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(env);
         builder.environment().put("JUNCTION_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().putIfAbsent("JUNCTION_NODE_PORT", "0");
+        builder.environment().putIfAbsent("JUNCTION_MGMT_PORT", "0");
         ServerProcess server = new ServerProcess(builder.start(), httpPort);
         server.awaitHealthy(Duration.ofSeconds(90), log.toFile());
         return server;
