@@ -45,7 +45,7 @@ public final class Inbox {
         sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
             String integration = ctx.getEntityId().substring(0, ctx.getEntityId().lastIndexOf('#'));
             return InboxPartition.create(ctx.getEntityId(), settings, deliveries.get(integration));
-        }));
+        }).withStopMessage(new InboxPartition.HandOff())); // a moving partition first lets its deliveries finish
         for (String integration : deliveries.keySet()) {
             PartitionQueue[] partitions = new PartitionQueue[settings.partitions()];
             for (int p = 0; p < partitions.length; p++) {

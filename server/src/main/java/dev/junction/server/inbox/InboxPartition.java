@@ -50,6 +50,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Starts the entity if it is not running (after a restart or a rebalance) so its pending envelopes are delivered. */
     public record Wake() implements Command {}
 
+    /**
+     * Sharding moves this partition to another node (its node leaves the cluster): dispatch nothing new, let the deliveries
+     * under way finish and settle, then stop, so the next owner does not deliver them again.
+     */
+    public record HandOff() implements Command {}
+
+    /** The deliveries under way did not finish within {@link #HAND_OFF_TIMEOUT}: stop anyway (the next owner redelivers them). */
+    record HandOffTimedOut() implements Command {}
+
     /** Delivery stream {@code generation} stopped unexpectedly: start it again and hand it every pending envelope. */
     record DeliveryStreamFailed(long generation, String reason) implements Command {}
 
@@ -108,6 +117,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     public record Snapshot(List<KeyIndex.Entry> keys, List<DeadLetters.Pending> pending, List<DeadLetters.DeadLetter> deadLetters,
                            List<DeadLetters.Operation> audit) implements CborSerializable {}
 
+    /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
+    static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(20);
+
     private final ActorContext<Command> context;
     private final String integration;
     private final InboxSettings settings;
@@ -117,6 +129,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private final Set<String> inFlight = new HashSet<>();
     private DeliveryStream stream;
     private long streamGeneration;
+    private boolean handingOff;
     // Reused by restarted streams. A restart after a journal failure happens inside the persistence behavior: this object
     // stays, but the partition's children stop, the materializer with them, so it is made again when found shut down.
     private Materializer materializer;
@@ -158,6 +171,12 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(Settle.class, this::onSettle)
                 .onCommand(Wake.class, (state, cmd) -> Effect().none())
                 .onCommand(DeliveryStreamFailed.class, this::onDeliveryStreamFailed)
+                .onCommand(HandOff.class, this::onHandOff)
+                .onCommand(HandOffTimedOut.class, (state, cmd) -> {
+                    context.getLog().info("{} hands off with {} deliveries under way; its next owner delivers them again",
+                            persistenceId().id(), inFlight.size());
+                    return Effect().stop();
+                })
                 .onCommand(ListDeadLetters.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.deadLetters.list(cmd.query(), integration)))
                 .onCommand(GetDeadLetter.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
                         new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()))))
@@ -199,11 +218,24 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private Effect<Event, State> onSettle(State state, Settle cmd) {
         List<Settlement> open = cmd.settlements().stream().filter(s -> state.pending.containsKey(s.messageId())).toList();
         cmd.settlements().forEach(s -> inFlight.remove(s.messageId()));
+        boolean handedOff = handingOff && inFlight.isEmpty();
         if (open.isEmpty()) {
             dispatch(state);
-            return Effect().reply(cmd.replyTo(), org.apache.pekko.Done.getInstance());
+            return handedOff ? Effect().stop().thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance())
+                    : Effect().reply(cmd.replyTo(), org.apache.pekko.Done.getInstance());
         }
-        return Effect().persist(new Settled(open)).thenRun(this::dispatch).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
+        var persisted = Effect().persist(new Settled(open)).thenRun(this::dispatch);
+        return (handedOff ? persisted.thenStop() : persisted).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
+    }
+
+    private Effect<Event, State> onHandOff(State state, HandOff cmd) {
+        handingOff = true;
+        if (stream == null || inFlight.isEmpty()) {
+            return Effect().stop();
+        }
+        context.getLog().debug("{} hands off after {} deliveries under way", persistenceId().id(), inFlight.size());
+        context.scheduleOnce(HAND_OFF_TIMEOUT, context.getSelf(), new HandOffTimedOut());
+        return Effect().none();
     }
 
     private Effect<Event, State> onReplay(State state, ReplayDeadLetters cmd) {
@@ -233,6 +265,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private Effect<Event, State> onDeliveryStreamFailed(State state, DeliveryStreamFailed cmd) {
         if (cmd.generation() != streamGeneration) {
             return Effect().none(); // a stream replaced already; the current one is running
+        }
+        if (handingOff) {
+            return Effect().stop(); // the next owner delivers what is pending
         }
         context.getLog().warn("delivery stream of {} stopped ({}); restarting it", persistenceId().id(), cmd.reason());
         startDelivery(state);
@@ -314,7 +349,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     /** Hands undispatched pending envelopes to the delivery stream while the window has room. */
     private void dispatch(State state) {
-        if (stream == null) {
+        if (stream == null || handingOff) {
             return;
         }
         while (inFlight.size() < settings.deliveryWindow() && !undispatched.isEmpty()) {

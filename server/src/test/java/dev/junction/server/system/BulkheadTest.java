@@ -3,6 +3,7 @@ package dev.junction.server.system;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.Load;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;

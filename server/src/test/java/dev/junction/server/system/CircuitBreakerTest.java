@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.Load;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;

@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.Load;
+import dev.junction.server.testing.LocalCluster;
 import dev.junction.server.testing.PostgresDatabase;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,13 +39,12 @@ class ClusterPauseIT {
                      .respondWith((key, n) -> requests.incrementAndGet() == 200 ? 429 : 200)) {
             Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "resilience.max-in-flight = 1")
                     .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
-            int portA = freePort();
-            int portB = freePort();
-            Map<String, String> common = Map.of("JUNCTION_DB_URL", db.url(), "JUNCTION_DB_USER", PostgresDatabase.USER,
-                    "JUNCTION_SEED_NODES", "127.0.0.1:" + portA);
-            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), with(common, "JUNCTION_NODE_PORT", portA));
-                 RunningServer b = RunningServer.start(config, dir.resolve("b"), with(common, "JUNCTION_NODE_PORT", portB))) {
-                Await.until(Duration.ofSeconds(30), () -> up(a) == 2 && up(b) == 2, () -> "cluster of two not formed");
+            int portA = LocalCluster.freePort();
+            int portB = LocalCluster.freePort();
+            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.nodeEnv(db, portA, portA));
+                 RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.nodeEnv(db, portA, portB))) {
+                Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2 && LocalCluster.up(b) == 2,
+                        () -> "cluster of two not formed");
                 Load load = new Load(a, "/webhooks/webshop/orders", "order", 10);
                 try {
                     Await.until(Duration.ofSeconds(30), () -> erp.answers().stream().anyMatch(x -> x.status() == 429), () -> "no 429 yet");
@@ -75,16 +72,6 @@ class ClusterPauseIT {
         }
     }
 
-    private static int up(RunningServer server) {
-        int n = 0;
-        for (var member : Cluster.get(server.junction().system()).state().getMembers()) {
-            if (member.status() == MemberStatus.up()) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     private static boolean paused(RunningServer server) {
         try {
             return status(server).hasNonNull("pausedUntil");
@@ -95,17 +82,5 @@ class ClusterPauseIT {
 
     private static JsonNode status(RunningServer server) throws Exception {
         return JSON.readTree(server.get("/api/v1/systems/erp").body());
-    }
-
-    private static Map<String, String> with(Map<String, String> env, String key, int value) {
-        Map<String, String> all = new java.util.HashMap<>(env);
-        all.put(key, Integer.toString(value));
-        return all;
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,7 +1,5 @@
-package dev.junction.server.system;
+package dev.junction.server.testing;
 
-import dev.junction.server.testing.RunningServer;
-import dev.junction.server.testing.TestConfig;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,13 +10,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Steady webhook traffic for the resilience tests: one order every {@code periodMillis}, each key remembered once accepted. */
-final class Load implements AutoCloseable {
+public final class Load implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger next = new AtomicInteger();
-    final ConcurrentHashMap<String, Long> acceptedAt = new ConcurrentHashMap<>();
-    final ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
+    public final ConcurrentHashMap<String, Long> acceptedAt = new ConcurrentHashMap<>();
+    public final ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
 
-    Load(RunningServer server, String path, String prefix, long periodMillis) {
+    public Load(RunningServer server, String path, String prefix, long periodMillis) {
         scheduler.scheduleAtFixedRate(() -> {
             String key = prefix + "-" + next.getAndIncrement();
             try {
@@ -35,7 +33,7 @@ final class Load implements AutoCloseable {
         }, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    List<String> accepted() {
+    public List<String> accepted() {
         return List.copyOf(acceptedAt.keySet());
     }
 

@@ -1,0 +1,39 @@
+package dev.junction.server.testing;
+
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/** Helpers for tests that run several nodes in one JVM on one PostgreSQL journal, as a cluster on 127.0.0.1. */
+public final class LocalCluster {
+    private LocalCluster() {}
+
+    /** The environment of a node: the journal, the first node as seed, and its own remoting port. */
+    public static Map<String, String> nodeEnv(PostgresDatabase db, int seedPort, int ownPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("JUNCTION_DB_URL", db.url());
+        env.put("JUNCTION_DB_USER", PostgresDatabase.USER);
+        env.put("JUNCTION_SEED_NODES", "127.0.0.1:" + seedPort);
+        env.put("JUNCTION_NODE_PORT", Integer.toString(ownPort));
+        return env;
+    }
+
+    /** Members this node sees Up. */
+    public static int up(RunningServer server) {
+        int n = 0;
+        for (var member : Cluster.get(server.junction().system()).state().getMembers()) {
+            if (member.status() == MemberStatus.up()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
