@@ -42,8 +42,8 @@ public final class Junction implements AutoCloseable {
     public static Junction start(JunctionSettings settings) throws Exception {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
-            joinCluster(system, settings);
             org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);
+            joinCluster(system, settings);
             Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("junction-blocking-dispatcher"));
             Systems systems = Systems.start(system, settings, blocking);
             Map<String, DeliveryHandler> deliveries = Deliveries.create(settings, systems, system.executionContext(), new ObjectMapper());
@@ -69,6 +69,11 @@ public final class Junction implements AutoCloseable {
 
     /** Joins the configured seed nodes, or forms a one-node cluster when there are none. */
     private static void joinCluster(ActorSystem<?> system, JunctionSettings settings) {
+        if (settings.node().bootstrapsOnKubernetes()) {
+            // Pekko Management (already started) answers the other pods' bootstrap probes; the bootstrap forms or joins.
+            org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(system.classicSystem()).start();
+            return;
+        }
         if (settings.node().seedNodes().isEmpty()) {
             Cluster cluster = Cluster.get(system);
             Address self = cluster.selfMember().address();

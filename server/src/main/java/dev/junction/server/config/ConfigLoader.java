@@ -53,7 +53,12 @@ public final class ConfigLoader {
         Config junction = all.getConfig("junction");
         HttpSettings http = readBlock(junction, "http", ServerSpecs.HTTP, problems, c -> new HttpSettings(c.getString("interface"), c.getInt("port")));
         NodeSettings node = readBlock(junction, "node", ServerSpecs.NODE, problems, c -> new NodeSettings(c.getString("host"), c.getInt("port"),
-                c.hasPath("seed-nodes") ? splitList(c.getString("seed-nodes")) : List.of(), c.getInt("management-port")));
+                c.hasPath("seed-nodes") ? splitList(c.getString("seed-nodes")) : List.of(), c.getInt("management-port"),
+                c.getString("discovery")));
+        if (node != null && node.bootstrapsOnKubernetes() && !node.seedNodes().isEmpty()) {
+            problems.at(junction.getConfig("node"), "seed-nodes", "junction.node.seed-nodes",
+                    "must be empty when discovery is kubernetes-api: cluster bootstrap finds the other nodes");
+        }
         PersistenceSettings persistence = readBlock(junction, "persistence", ServerSpecs.PERSISTENCE, problems, c -> persistence(c, problems));
         InboxSettings inbox = readBlock(junction, "inbox", ServerSpecs.INBOX, problems, c -> new InboxSettings(c.getInt("partitions"),
                 c.getDuration("dedup-window"), c.getInt("dedup-max-keys"), c.getDuration("accept-timeout"), c.getInt("max-batch"),

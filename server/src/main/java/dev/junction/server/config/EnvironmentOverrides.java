@@ -25,6 +25,7 @@ public final class EnvironmentOverrides {
         t.put("JUNCTION_NODE_PORT", "junction.node.port");
         t.put("JUNCTION_SEED_NODES", "junction.node.seed-nodes");
         t.put("JUNCTION_MGMT_PORT", "junction.node.management-port");
+        t.put("JUNCTION_DISCOVERY", "junction.node.discovery");
         t.put("JUNCTION_JOURNAL", "junction.persistence.journal");
         t.put("JUNCTION_DB_URL", "junction.persistence.url");
         t.put("JUNCTION_DB_USER", "junction.persistence.user");

@@ -20,6 +20,10 @@ final class PekkoConfig {
         c.put("pekko.remote.artery.canonical.port", node.port());
         c.put("pekko.management.http.hostname", node.host());
         c.put("pekko.management.http.port", node.managementPort());
+        if (node.bootstrapsOnKubernetes()) {
+            c.put("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "kubernetes-api");
+            c.put("pekko.management.cluster.bootstrap.contact-point-discovery.port-name", "management");
+        }
         c.put("pekko.cluster.seed-nodes", node.seedNodes().stream().map(s -> "pekko://" + SYSTEM_NAME + "@" + s).toList());
         String slick = "pekko-persistence-jdbc.shared-databases.slick.";
         c.put(slick + "profile", db.isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$");

@@ -19,6 +19,7 @@ final class ServerSpecs {
             ConfigField.string("host").required(),
             ConfigField.integer("port").required().check((Integer p) -> p >= 0 && p <= 65535, "must be a port from 0 to 65535"),
             ConfigField.string("seed-nodes"),
+            ConfigField.oneOf("discovery", "", "kubernetes-api").required(),
             ConfigField.integer("management-port").required().check((Integer p) -> p >= 0 && p <= 65535, "must be a port from 0 to 65535"));
 
     static final ConfigSpec PERSISTENCE = ConfigSpec.of("The journal.",
