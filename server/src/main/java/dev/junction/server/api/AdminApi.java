@@ -54,8 +54,8 @@ final class AdminApi {
 
     private static ExceptionHandler exceptions() {
         return ExceptionHandler.newBuilder()
-                .match(ApiProblem.class, p -> complete(ProblemResponses.problem(p.status, p.type, p.title, p.getMessage())))
                 .matchAny(e -> {
+                    // Thrown in a route, or failing a future the route waited for (then wrapped).
                     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (cause instanceof ApiProblem p) {
                         return complete(ProblemResponses.problem(p.status, p.type, p.title, p.getMessage()));

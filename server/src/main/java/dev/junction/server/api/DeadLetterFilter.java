@@ -23,16 +23,16 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
             "by", "reason");
 
     static DeadLetterFilter fromParams(Map<String, String> params, int defaultLimit, int maxLimit) {
-        return of(checkKeys(params, FILTER_KEYS), List.of(), defaultLimit, maxLimit);
+        return of(checkKeys(params, FILTER_KEYS), java.util.Set.of(), defaultLimit, maxLimit);
     }
 
     static DeadLetterFilter fromJson(JsonNode body, int defaultLimit, int maxLimit) {
-        return of(checkKeys(texts(body), BODY_KEYS), List.of(), defaultLimit, maxLimit);
+        return of(checkKeys(texts(body), BODY_KEYS), java.util.Set.of(), defaultLimit, maxLimit);
     }
 
     /** One envelope's dead letters; the body may narrow them to a {@code target} and give {@code by} and {@code reason}. */
     static DeadLetterFilter forOne(String messageId, JsonNode body) {
-        return of(checkKeys(texts(body), List.of("target", "by", "reason")), List.of(messageId), 1, 1);
+        return of(checkKeys(texts(body), List.of("target", "by", "reason")), java.util.Set.of(messageId), 1, 1);
     }
 
     static Map<String, String> checkKeys(Map<String, String> given, List<String> known) {
@@ -44,7 +44,7 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
         return given;
     }
 
-    private static DeadLetterFilter of(Map<String, String> f, List<String> messageIds, int defaultLimit, int maxLimit) {
+    private static DeadLetterFilter of(Map<String, String> f, java.util.Set<String> messageIds, int defaultLimit, int maxLimit) {
         Long from = instant(f, "from");
         Long to = instant(f, "to");
         if (from != null && to != null && from >= to) {

@@ -81,7 +81,8 @@ public final class DeadLetterService {
      */
     private CompletionStage<Optional<DeadLetters.Query>> chosen(Optional<String> integration, DeadLetters.Query query) {
         return list(integration, query).thenApply(page -> {
-            List<String> ids = page.entries().stream().map(DeadLetters.Entry::messageId).distinct().toList();
+            java.util.Set<String> ids = page.entries().stream().map(DeadLetters.Entry::messageId)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
             return ids.isEmpty() ? Optional.empty() : Optional.of(new DeadLetters.Query(ids, query.system(), query.target(),
                     query.errorClass(), query.from(), query.to(), ids.size()));
         });

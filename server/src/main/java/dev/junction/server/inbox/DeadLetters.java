@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A partition's dead letters: envelopes with at least one target that could not be delivered, each with every attempt, the
@@ -37,7 +38,7 @@ public final class DeadLetters {
     /**
      * Which dead letters an operation or a listing means; null or empty fields match everything.
      *
-     * @param messageIds only these envelopes
+     * @param messageIds only these envelopes (a set: a bulk operation names up to the listing's limit, checked per dead letter)
      * @param system     only targets of this system
      * @param target     only this target
      * @param errorClass only targets whose last error has this class
@@ -45,7 +46,7 @@ public final class DeadLetters {
      * @param to         dead-lettered before (epoch ms)
      * @param limit      at most this many entries
      */
-    public record Query(List<String> messageIds, String system, String target, String errorClass, Long from, Long to, int limit)
+    public record Query(Set<String> messageIds, String system, String target, String errorClass, Long from, Long to, int limit)
             implements CborSerializable {
 
         boolean matches(DeadLetter letter, TargetOutcome outcome) {

@@ -31,11 +31,12 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 public final class Systems {
     /** How long a call may wait in its system's queue before its caller is told to come back (not an attempt). */
     static final Duration QUEUE_WAIT = Duration.ofSeconds(30);
-    /** With the breaker off nothing bounds an attempt but the connector's own timeout; the ask must outlast it. */
+    /** With the breaker off nothing bounds an attempt but the connector's own timeout; the caller's wait must outlast it. */
     private static final Duration UNBOUNDED_CALL = Duration.ofMinutes(5);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
 
-    private record Entry(SystemSettings settings, ActorRef<SystemActor.Command> actor, SystemHealth health, Duration askTimeout) {}
+    /** {@code replyTimeout}: how long a caller waits for its call's answer before it calls again (queue wait + call). */
+    private record Entry(SystemSettings settings, ActorRef<SystemActor.Command> actor, SystemHealth health, Duration replyTimeout) {}
 
     private final ActorSystem<?> system;
     private final Map<String, Entry> systems;
@@ -95,7 +96,7 @@ public final class Systems {
         CompletableFuture<CallResult> reply = new CompletableFuture<>();
         entry.actor().tell(new SystemActor.Call(target, record, deadline, reply));
         // The actor answers every call; the timeout covers a call lost with a restarting actor or a full mailbox.
-        return reply.orTimeout(entry.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        return reply.orTimeout(entry.replyTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e));
     }
 
