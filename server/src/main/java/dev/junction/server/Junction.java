@@ -1,16 +1,19 @@
 package dev.junction.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.server.api.AdminApi;
 import dev.junction.server.api.HttpApi;
+import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.JunctionSettings;
-import dev.junction.server.delivery.Deliveries;
-import dev.junction.server.inbox.DeliveryHandler;
+import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.Inbox;
+import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.reload.Reloader;
 import dev.junction.server.source.Sources;
 import dev.junction.server.system.Systems;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,6 +26,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /** A running Junction node. {@link #start} reads like the table of contents of the server. */
 public final class Junction implements AutoCloseable {
+    private static final Duration RELOAD_CHECK = Duration.ofSeconds(2);
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
     private final org.apache.pekko.http.javadsl.model.Uri management;
@@ -38,18 +42,33 @@ public final class Junction implements AutoCloseable {
         return management;
     }
 
-    /** Starts a node on validated settings; returns once the HTTP port is bound. The journal schema must exist. */
+    /**
+     * Starts a node on validated settings; returns once the HTTP port is bound. The journal schema must exist. A reload reads
+     * the same file with the connectors found on the class path and this process's environment.
+     */
     public static Junction start(JunctionSettings settings) throws Exception {
+        ConnectorRegistry connectors = ConnectorRegistry.load(Junction.class.getClassLoader());
+        return start(settings, () -> ConfigLoader.load(settings.configFile(), connectors, System.getenv()));
+    }
+
+    /** Starts a node; {@code reload} reads the configuration again when it changes or the admin API asks. */
+    public static Junction start(JunctionSettings settings, Reloader.Loader reload) throws Exception {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
             org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);
             joinCluster(system, settings);
             Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("junction-blocking-dispatcher"));
             Systems systems = Systems.start(system, settings, blocking);
-            Map<String, DeliveryHandler> deliveries = Deliveries.create(settings, systems, system.executionContext(), new ObjectMapper());
-            Inbox inbox = Inbox.init(system, settings.inbox(), deliveries);
+            CompletableFuture<Inbox> inboxReady = new CompletableFuture<>();
+            Catalog catalog = new Catalog(settings.integrations().values(), systems, system.executionContext(), new ObjectMapper(),
+                    element -> inboxReady.thenCompose(inbox -> inbox.resubmit(element)));
+            Inbox inbox = Inbox.init(system, settings.inbox(), catalog);
+            inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
-            ServerBinding binding = HttpApi.start(system, settings.http(), sources.httpIngresses(), inbox.deadLetters(), systems)
+            Reloader reloader = new Reloader(settings, reload, catalog, sources);
+            reloader.watch(system, RELOAD_CHECK);
+            ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
+                            new AdminApi.Services(inbox.deadLetters(), inbox.messages(), catalog, reloader, systems))
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

@@ -7,7 +7,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.DeadLetterService;
+import dev.junction.server.inbox.Messages;
+import dev.junction.server.reload.Reloader;
 import dev.junction.server.system.Systems;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,17 +31,22 @@ import org.slf4j.LoggerFactory;
  * The admin API under {@code /api/v1}: one routes class per resource, JSON records out, and this class's one error mapper that
  * turns refusals, rejections and unexpected failures into {@code application/problem+json}.
  */
-final class AdminApi {
+public final class AdminApi {
     static final String PREFIX = "/api/v1/";
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private AdminApi() {}
 
-    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, DeadLetterService deadLetters, Systems systems) {
+    /** What the admin API reads and acts on. */
+    public record Services(DeadLetterService deadLetters, Messages messages, Catalog catalog, Reloader reloader, Systems systems) {}
+
+    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-                new DeadLetterRoutes(deadLetters).route(),
-                new SystemRoutes(systems).route())));
+                new DeadLetterRoutes(services.deadLetters()).route(),
+                new MessageRoutes(services.messages(), services.catalog()::names).route(),
+                new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
+                new SystemRoutes(services.systems()).route())));
         return routes.seal(rejections(), exceptions()).handler(system);
     }
 

@@ -16,11 +16,13 @@ import java.util.Map;
  *
  * @param by     who asks (recorded with a replay or a discard); {@code anonymous} until the admin API has authentication
  * @param reason why (recorded); required for a discard
+ * @param mappings for a replay: {@code original} (default) maps again with the versions the message was first mapped with,
+ *               {@code current} goes through the integration's current revision
  */
-record DeadLetterFilter(String integration, DeadLetters.Query query, String by, String reason) {
+record DeadLetterFilter(String integration, DeadLetters.Query query, String by, String reason, String mappings) {
     private static final List<String> FILTER_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit");
     private static final List<String> BODY_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit",
-            "by", "reason");
+            "by", "reason", "mappings");
 
     static DeadLetterFilter fromParams(Map<String, String> params, int defaultLimit, int maxLimit) {
         return of(checkKeys(params, FILTER_KEYS), java.util.Set.of(), defaultLimit, maxLimit);
@@ -32,7 +34,7 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
 
     /** One envelope's dead letters; the body may narrow them to a {@code target} and give {@code by} and {@code reason}. */
     static DeadLetterFilter forOne(String messageId, JsonNode body) {
-        return of(checkKeys(texts(body), List.of("target", "by", "reason")), java.util.Set.of(messageId), 1, 1);
+        return of(checkKeys(texts(body), List.of("target", "by", "reason", "mappings")), java.util.Set.of(messageId), 1, 1);
     }
 
     static Map<String, String> checkKeys(Map<String, String> given, List<String> known) {
@@ -62,9 +64,14 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
             }
         }
         String by = f.getOrDefault("by", "anonymous");
+        String mappings = f.getOrDefault("mappings", DeadLetters.Pending.ORIGINAL);
+        if (!mappings.equals(DeadLetters.Pending.ORIGINAL) && !mappings.equals(DeadLetters.Pending.CURRENT)) {
+            throw ApiProblem.badRequest("'mappings' is original (the versions the message was first mapped with) or current, not '"
+                    + mappings + "'");
+        }
         return new DeadLetterFilter(f.get("integration"),
                 new DeadLetters.Query(messageIds, f.get("system"), f.get("target"), f.get("errorClass"), from, to, limit),
-                by, f.get("reason"));
+                by, f.get("reason"), mappings);
     }
 
     private static Long instant(Map<String, String> f, String key) {

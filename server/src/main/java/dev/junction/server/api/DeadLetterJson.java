@@ -34,7 +34,8 @@ final class DeadLetterJson {
 
     record Attempt(int number, String at, long millis, String result, String errorClass, String detail) {}
 
-    record Operation(String action, String messageId, String idempotencyKey, List<String> targets, String by, String reason, String at) {}
+    record Operation(String action, String messageId, String idempotencyKey, List<String> targets, String by, String reason, String at,
+                     String detail) {}
 
     /** What a replay or discard took: each envelope with the targets concerned. */
     record Applied(String action, int count, List<DeadLetters.Selected> messages) {}
@@ -49,14 +50,7 @@ final class DeadLetterJson {
         DeadLetters.DeadLetter letter = located.deadLetter();
         Envelope e = letter.envelope();
         String text = utf8(e.raw());
-        JsonNode transformed = null;
-        if (letter.transformed() != null) {
-            try {
-                transformed = AdminApi.JSON.readTree(letter.transformed());
-            } catch (java.io.IOException ex) {
-                transformed = AdminApi.JSON.getNodeFactory().textNode(letter.transformed());
-            }
-        }
+        JsonNode transformed = parsed(letter.transformed());
         return new View(e.messageId(), located.integration(), e.partition(), e.idempotencyKey(), time(e.receivedAt()), e.contentType(),
                 text != null ? "utf-8" : "base64", text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(),
                 transformed, letter.mappingVersions(), time(letter.deadLetteredAt()),
@@ -64,11 +58,23 @@ final class DeadLetterJson {
                 letter.operations().stream().map(DeadLetterJson::operation).toList());
     }
 
-    static Operation operation(DeadLetters.Operation o) {
-        return new Operation(o.action(), o.messageId(), o.idempotencyKey(), o.targets(), o.by(), o.reason(), time(o.at()));
+    /** JSON text as a tree (as text if it does not parse); null stays null. */
+    static JsonNode parsed(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return AdminApi.JSON.readTree(text);
+        } catch (java.io.IOException ex) {
+            return AdminApi.JSON.getNodeFactory().textNode(text);
+        }
     }
 
-    private static Target target(Settlement.TargetOutcome t) {
+    static Operation operation(DeadLetters.Operation o) {
+        return new Operation(o.action(), o.messageId(), o.idempotencyKey(), o.targets(), o.by(), o.reason(), time(o.at()), o.detail());
+    }
+
+    static Target target(Settlement.TargetOutcome t) {
         List<Settlement.Attempt> history = t.history() == null ? List.of() : t.history();
         return new Target(t.target(), t.system(), t.errorClass(), t.detail(), t.attempts(), history.stream()
                 .map(a -> new Attempt(a.number(), time(a.at()), a.millis(), a.errorClass().isEmpty() ? "delivered" : "failed",
@@ -76,11 +82,11 @@ final class DeadLetterJson {
                 .toList());
     }
 
-    private static String time(long epochMillis) {
+    static String time(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
     }
 
-    private static String utf8(byte[] raw) {
+    static String utf8(byte[] raw) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();

@@ -55,7 +55,7 @@ final class DeadLetterRoutes {
                 page -> complete(AdminApi.json(200, DeadLetterJson.listing(page))));
     }
 
-    /** A bulk replay or discard: the body is the same filter a listing takes, plus {@code reason} and {@code by}. */
+    /** A bulk replay or discard: the body is the same filter a listing takes, plus {@code reason}, {@code by} and {@code mappings}. */
     private Route bulk(String action, JsonNode body) {
         DeadLetterFilter filter = DeadLetterFilter.fromJson(body, 1000, 100_000);
         return apply(action, integration(filter.integration()), filter.query(), filter);
@@ -74,7 +74,7 @@ final class DeadLetterRoutes {
             throw ApiProblem.badRequest("a discard needs a reason: {\"reason\": \"...\"}");
         }
         var done = action.equals("replayed")
-                ? deadLetters.replay(integration, query, filter.by(), filter.reason())
+                ? deadLetters.replay(integration, query, filter.by(), filter.reason(), filter.mappings())
                 : deadLetters.discard(integration, query, filter.by(), filter.reason());
         return onSuccess(done, selected -> complete(AdminApi.json(200, new DeadLetterJson.Applied(action, selected.size(), selected))));
     }

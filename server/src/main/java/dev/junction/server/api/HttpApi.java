@@ -2,10 +2,7 @@ package dev.junction.server.api;
 
 import dev.junction.connectors.api.HttpIngress;
 import dev.junction.server.config.HttpSettings;
-import dev.junction.server.inbox.DeadLetterService;
-import dev.junction.server.system.Systems;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,10 +22,11 @@ public final class HttpApi {
 
     private HttpApi() {}
 
-    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings, List<HttpIngress> webhooks,
-                                                       DeadLetterService deadLetters, Systems systems) {
+    /** {@code webhooks} finds the webhook source listening at a path under /webhooks/, or null. */
+    public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
+                                                       java.util.function.Function<String, HttpIngress> webhooks, AdminApi.Services services) {
         WebhookHandler webhookHandler = new WebhookHandler(webhooks, Materializer.matFromSystem(system));
-        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin = AdminApi.handler(system, deadLetters, systems);
+        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin = AdminApi.handler(system, services);
         return Http.get(system).newServerAt(settings.iface(), settings.port())
                 .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
                         request -> route(request, webhookHandler, admin, system))

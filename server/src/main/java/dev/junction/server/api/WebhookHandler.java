@@ -3,12 +3,10 @@ package dev.junction.server.api;
 import dev.junction.connectors.api.HttpIngress;
 import dev.junction.connectors.api.HttpIngressRequest;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -26,18 +24,19 @@ final class WebhookHandler {
     private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
     private static final long READ_TIMEOUT_MS = 10_000;
 
-    private final Map<String, HttpIngress> byPath;
+    private final java.util.function.Function<String, HttpIngress> byPath;
     private final Materializer materializer;
 
-    WebhookHandler(List<HttpIngress> ingresses, Materializer materializer) {
-        this.byPath = ingresses.stream().collect(Collectors.toUnmodifiableMap(HttpIngress::path, i -> i));
+    /** {@code byPath} finds the webhook at a path (a reload may change them), or null. */
+    WebhookHandler(java.util.function.Function<String, HttpIngress> byPath, Materializer materializer) {
+        this.byPath = byPath;
         this.materializer = materializer;
     }
 
     CompletionStage<HttpResponse> handle(HttpRequest request) {
         String path = request.getUri().path().substring(PREFIX.length());
         path = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        HttpIngress ingress = byPath.get(path);
+        HttpIngress ingress = byPath.apply(path);
         if (ingress == null) {
             request.discardEntityBytes(materializer);
             return done(ProblemResponses.problem(404, "not-found", "No such webhook", "no integration listens at " + PREFIX + path));

@@ -53,7 +53,7 @@ final class IntegrationsReader {
             List<StepSettings> compiled = steps(block, path);
             List<TargetSettings> targets = targets(block, path);
             if (source != null && compiled != null && targets != null) {
-                result.put(name, new IntegrationSettings(name, source, compiled, targets));
+                result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled)));
             }
         });
         return result;
@@ -221,5 +221,25 @@ final class IntegrationsReader {
     private boolean valid(List<ConfigProblem> found) {
         problems.addAll(found);
         return found.isEmpty();
+    }
+
+    /** The first 12 hex digits of a SHA-256 over the block as HOCON and the bytes of each file its steps read. */
+    static String revision(Config block, List<StepSettings> steps) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(block.root().render(com.typesafe.config.ConfigRenderOptions.concise().setJson(false))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (StepSettings step : steps) {
+                List<Path> files = step instanceof StepSettings.Validate v ? List.of(v.schemaFile())
+                        : step instanceof StepSettings.Map m ? m.versions().values().stream().map(StepSettings.Mapping::file).toList()
+                        : List.of();
+                for (Path file : files) {
+                    sha.update(java.nio.file.Files.readAllBytes(file));
+                }
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException | java.io.IOException e) {
+            throw new IllegalStateException("cannot digest the integration: " + e.getMessage(), e);
+        }
     }
 }

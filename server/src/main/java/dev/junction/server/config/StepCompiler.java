@@ -34,6 +34,13 @@ final class StepCompiler {
                     .example("mappings/order-to-erp.jslt"),
             ConfigField.integer("version").required().check((Integer v) -> v >= 1, "must be 1 or more")
                     .description("The mapping's version, recorded with every message it maps."));
+    // earlier-versions { 1 = "mappings/order-to-erp.v1.jslt" } is read by hand: its keys are version numbers.
+    private static final String EARLIER = "earlier-versions";
+
+    private static final ConfigSpec SPLIT = ConfigSpec.of("Makes one message per element of an array; each goes on alone, with a derived key.",
+            ConfigField.string("items").required().description("A JSLT expression giving the array to split.").example(".lines"),
+            ConfigField.string("key").description("A JSLT expression on each element giving its part of the derived key; "
+                    + "the element's index when absent. The derived key is the original key, '/', and this part.").example(".sku"));
 
     private static final ConfigSpec FILTER = ConfigSpec.of("Lets the message go on only when a JSLT predicate holds.",
             ConfigField.string("when").required().description("A JSLT expression; the message is filtered when it is false, null, 0 or empty.")
@@ -50,7 +57,7 @@ final class StepCompiler {
     /** The compiled step, or null after adding its problems. */
     StepSettings compile(ConfigValue value, String path) {
         if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).size() != 1) {
-            problems.at(value, path, "a step is an object with one key: validate { ... }, map { ... } or filter { ... }");
+            problems.at(value, path, "a step is an object with one key: validate { ... }, map { ... }, filter { ... } or split { ... }");
             return null;
         }
         Config step = ((ConfigObject) value).toConfig();
@@ -59,10 +66,11 @@ final class StepCompiler {
             case "validate" -> VALIDATE;
             case "map" -> MAP;
             case "filter" -> FILTER;
+            case "split" -> SPLIT;
             default -> null;
         };
         if (spec == null) {
-            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map, filter)");
+            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map, filter, split)");
             return null;
         }
         if (step.getValue(kind).valueType() != ConfigValueType.OBJECT) {
@@ -70,7 +78,7 @@ final class StepCompiler {
             return null;
         }
         Config block = step.getConfig(kind);
-        List<ConfigProblem> found = spec.validate(block, path + "." + kind, Set.of());
+        List<ConfigProblem> found = spec.validate(block, path + "." + kind, kind.equals("map") ? Set.of(EARLIER) : Set.of());
         problems.addAll(found);
         if (!found.isEmpty()) {
             return null;
@@ -78,6 +86,7 @@ final class StepCompiler {
         return switch (kind) {
             case "validate" -> validate(block, path + ".validate");
             case "map" -> map(block, path + ".map");
+            case "split" -> split(block, path + ".split");
             default -> {
                 Predicate predicate = predicate(block, "when", path + ".filter.when", problems);
                 yield predicate == null ? null : new StepSettings.Filter(predicate);
@@ -86,7 +95,7 @@ final class StepCompiler {
     }
 
     private StepSettings validate(Config block, String path) {
-        Path file = file(block, "schema", path);
+        Path file = file(block, "schema", path + ".schema");
         if (file == null) {
             return null;
         }
@@ -107,19 +116,81 @@ final class StepCompiler {
     }
 
     private StepSettings map(Config block, String path) {
-        Path file = file(block, "mapping", path);
+        int current = block.getInt("version");
+        java.util.SortedMap<Integer, StepSettings.Mapping> versions = new java.util.TreeMap<>();
+        StepSettings.Mapping mapping = mapping(block, "mapping", current, path + ".mapping");
+        if (mapping != null) {
+            versions.put(current, mapping);
+        }
+        boolean complete = mapping != null;
+        if (block.hasPath(EARLIER)) {
+            if (block.getValue(EARLIER).valueType() != ConfigValueType.OBJECT) {
+                problems.at(block, EARLIER, path + "." + EARLIER, "must be an object of version = file, e.g. { 1 = \"mappings/order-to-erp.v1.jslt\" }");
+                return null;
+            }
+            Config earlier = block.getConfig(EARLIER);
+            for (String key : block.getObject(EARLIER).keySet()) {
+                String at = path + "." + EARLIER + "." + ConfigLoader.quoted(key);
+                Integer version = key.matches("[1-9][0-9]{0,8}") ? Integer.valueOf(key) : null;
+                if (version == null || version >= current) {
+                    problems.at(earlier, key, at, "must be a version number below the current version " + current);
+                    complete = false;
+                    continue;
+                }
+                if (earlier.getValue(key).valueType() != ConfigValueType.STRING) {
+                    problems.at(earlier, key, at, "must be the mapping file of version " + key);
+                    complete = false;
+                    continue;
+                }
+                StepSettings.Mapping old = mapping(earlier, key, version, at);
+                if (old == null) {
+                    complete = false;
+                } else {
+                    versions.put(version, old);
+                }
+            }
+        }
+        return complete ? new StepSettings.Map(mappingName(mapping.file()), current, versions) : null;
+    }
+
+    /** {@code order-to-erp.v2.jslt} and {@code order-to-erp.jslt} are both the mapping {@code order-to-erp.jslt}. */
+    static String mappingName(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.v[0-9]+(\\.[^.]*)?$", "$1");
+    }
+
+    private StepSettings.Mapping mapping(Config block, String key, int version, String path) {
+        Path file = file(block, key, path);
         if (file == null) {
             return null;
         }
         try {
-            Expression expression = Parser.compileString(Files.readString(file));
-            return new StepSettings.Map(file, block.getInt("version"), expression);
+            return new StepSettings.Mapping(version, file, Parser.compileString(Files.readString(file)));
         } catch (JsltException e) {
-            problems.at(block, "mapping", path + ".mapping", "does not compile: " + e.getMessage());
+            problems.at(block, key, path, "does not compile: " + e.getMessage());
         } catch (IOException e) {
-            problems.at(block, "mapping", path + ".mapping", "cannot be read: " + e.getMessage());
+            problems.at(block, key, path, "cannot be read: " + e.getMessage());
         }
         return null;
+    }
+
+    private StepSettings split(Config block, String path) {
+        String items = block.getString("items");
+        Expression itemsExpression = expression(block, "items", path + ".items");
+        Expression key = block.hasPath("key") ? expression(block, "key", path + ".key") : null;
+        if (itemsExpression == null || (block.hasPath("key") && key == null)) {
+            return null;
+        }
+        return new StepSettings.Split(itemsExpression, items, java.util.Optional.ofNullable(key),
+                block.hasPath("key") ? block.getString("key") : "");
+    }
+
+    private Expression expression(Config block, String key, String path) {
+        try {
+            return Parser.compileString(block.getString(key));
+        } catch (JsltException e) {
+            problems.at(block, key, path, "is not a JSLT expression: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Compiles the JSLT predicate at {@code block.key}, or adds a problem and returns null. */
@@ -136,7 +207,7 @@ final class StepCompiler {
     private Path file(Config block, String key, String path) {
         Path file = configDir.resolve(block.getString(key)).normalize();
         if (!Files.isRegularFile(file)) {
-            problems.at(block, key, path + "." + key, "file not found: " + file);
+            problems.at(block, key, path, "file not found: " + file);
             return null;
         }
         return file;

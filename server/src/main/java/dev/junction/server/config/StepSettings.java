@@ -26,11 +26,47 @@ public sealed interface StepSettings {
         }
     }
 
-    /** {@code map { mapping = "...", version = N }}: the message is replaced by the JSLT mapping's output. */
-    record Map(Path mappingFile, int version, Expression expression) implements StepSettings {
+    /**
+     * {@code map { mapping = "...", version = N, earlier-versions { 1 = "..." } }}: the message is replaced by the JSLT mapping's
+     * output. Every version named stays compiled, so a replay can use the version a message was first mapped with.
+     *
+     * @param name     the mapping's name, stable across versions: the file name less any {@code .v<N>} ({@code order-to-erp.jslt})
+     * @param version  the current version, used for new messages
+     * @param versions every configured version, the current one included
+     */
+    record Map(String name, int version, java.util.SortedMap<Integer, Mapping> versions) implements StepSettings {
+        public Map {
+            versions = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(versions));
+        }
+
         @Override
         public String label() {
-            return "map(" + mappingFile.getFileName() + " v" + version + ")";
+            return "map(" + name + " v" + version + ")";
+        }
+
+        /** The current version's mapping. */
+        public Mapping current() {
+            return versions.get(version);
+        }
+
+        /** How an envelope records the version that mapped it: {@code order-to-erp.jslt@v2}. */
+        public String tag(int v) {
+            return name + "@v" + v;
+        }
+    }
+
+    /** One version of a mapping: its file and the compiled expression. */
+    record Mapping(int version, Path file, Expression expression) {}
+
+    /**
+     * {@code split { items = ".lines", key = ".sku" }}: one message with an array becomes one message per element, each going
+     * through the rest of the steps on its own. Each gets a derived, stable idempotency key: the original key, a slash, and
+     * the element's {@code key} (its index when there is no {@code key} expression).
+     */
+    record Split(Expression items, String itemsSource, java.util.Optional<Expression> key, String keySource) implements StepSettings {
+        @Override
+        public String label() {
+            return "split(" + itemsSource + ")";
         }
     }
 }

@@ -3,13 +3,15 @@ package dev.junction.server.delivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkRecord;
 import dev.junction.server.config.Predicate;
 import dev.junction.server.config.ResilienceSettings;
-import dev.junction.server.inbox.DeliveryHandler;
+import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
+import dev.junction.server.inbox.MessageIds;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
@@ -25,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -41,55 +42,92 @@ import org.slf4j.LoggerFactory;
  * letter. Every attempt carries the envelope's idempotency key and is recorded. Shared by the integration's partitions on this
  * node; thread-safe.
  */
-public final class IntegrationDelivery implements DeliveryHandler {
+public final class IntegrationDelivery {
     private static final Logger log = LoggerFactory.getLogger(IntegrationDelivery.class);
     private static final Duration COME_BACK = Duration.ofMillis(200);
+    private static final Duration SPLIT_AGAIN = Duration.ofSeconds(1);
 
     /** One target of the integration: its system, the retry policy of that system, and its routing predicate if any. */
     public record Target(String name, String system, ResilienceSettings resilience, Optional<Predicate> when) {}
 
+    /** Where the elements of a split go: into the inbox as messages of their own, deduplicated by their derived keys. */
+    @FunctionalInterface
+    public interface Children {
+        CompletionStage<IngestResult> accept(Envelope child);
+    }
+
     private final String integration;
+    private final String revision;
     private final Pipeline pipeline;
     private final List<Target> targets;
     private final Systems systems;
     private final Executor executor;
     private final ObjectMapper json;
+    private final Children children;
 
-    public IntegrationDelivery(String integration, Pipeline pipeline, List<Target> targets, Systems systems, Executor executor,
-                               ObjectMapper json) {
+    public IntegrationDelivery(String integration, String revision, Pipeline pipeline, List<Target> targets, Systems systems,
+                               Executor executor, ObjectMapper json, Children children) {
         this.integration = integration;
+        this.revision = revision;
         this.pipeline = pipeline;
         this.targets = List.copyOf(targets);
         this.systems = systems;
         this.executor = executor;
         this.json = json;
+        this.children = children;
     }
 
-    @Override
-    public CompletionStage<Settlement> deliver(Envelope envelope, Set<String> only, Map<String, List<Attempt>> earlier) {
-        List<Target> chosen = only.isEmpty() ? targets : targets.stream().filter(t -> only.contains(t.name())).toList();
+    public String revision() {
+        return revision;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /**
+     * Takes {@code pending} through the steps (from the envelope's first step), then to its targets.
+     *
+     * @param pinned the mapping versions to use, by mapping name; the others use their current version
+     */
+    public CompletionStage<Settlement> deliver(DeadLetters.Pending pending, Map<String, Integer> pinned) {
+        Envelope envelope = pending.envelope();
+        Map<String, List<Attempt>> earlier = pending.earlier();
+        List<Target> chosen = pending.targets().isEmpty() ? targets
+                : targets.stream().filter(t -> pending.targets().contains(t.name())).toList();
+        Trail trail = new Trail(envelope);
+        if (chosen.isEmpty()) {
+            // A target removed since: nothing can be delivered; the dead letter says so instead of disappearing.
+            return trail.settled(pending.targets().stream().map(name -> new TargetOutcome(name, "", Status.DEAD_LETTERED,
+                    earlier.getOrDefault(name, List.of()).size(), "target", "revision " + revision + " of " + integration
+                    + " has no target " + name, earlier.getOrDefault(name, List.of()))).toList(), null);
+        }
         JsonNode input;
         try {
             input = json.readTree(envelope.raw());
         } catch (IOException e) {
-            return settled(envelope, everyTarget(chosen, Status.DEAD_LETTERED, "payload",
-                    "the raw original is not JSON: " + e.getMessage(), earlier), null, List.of());
+            return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, "payload",
+                    "the raw original is not JSON: " + e.getMessage(), earlier), null);
         }
-        Pipeline.Result result = pipeline.apply(input);
+        Pipeline.Result result = pipeline.apply(input, envelope.firstStep(), pinned);
+        trail.record(result);
         if (result instanceof Pipeline.Filtered filtered) {
-            return settled(envelope, everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null, List.of());
+            return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null);
         }
         if (result instanceof Pipeline.Failed failed) {
             log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(), failed.detail());
-            return settled(envelope, everyTarget(chosen, Status.DEAD_LETTERED, failed.errorClass(),
-                    failed.step() + ": " + failed.detail(), earlier), null, List.of());
+            return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, failed.errorClass(),
+                    failed.step() + ": " + failed.detail(), earlier), null);
+        }
+        if (result instanceof Pipeline.Split split) {
+            return new Splitting(envelope, split, chosen, earlier, trail).next();
         }
         Pipeline.Passed passed = (Pipeline.Passed) result;
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(passed.payload());
         } catch (JsonProcessingException e) {
-            return settled(envelope, everyTarget(chosen, Status.DEAD_LETTERED, "payload", e.getOriginalMessage(), earlier), null, List.of());
+            return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, "payload", e.getOriginalMessage(), earlier), null);
         }
         List<CompletableFuture<TargetOutcome>> outcomes = chosen.stream()
                 .map(t -> route(t, envelope, passed.payload(), bytes, earlier.getOrDefault(t.name(), List.of())).toCompletableFuture())
@@ -97,9 +135,96 @@ public final class IntegrationDelivery implements DeliveryHandler {
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<TargetOutcome> ends = outcomes.stream().map(CompletableFuture::join).toList();
             boolean dead = ends.stream().anyMatch(o -> o.status() == Status.DEAD_LETTERED);
-            return new Settlement(envelope.messageId(), ends, System.currentTimeMillis(),
-                    dead ? new String(bytes, StandardCharsets.UTF_8) : null, passed.mappingVersions());
+            return trail.settlement(ends, dead ? new String(bytes, StandardCharsets.UTF_8) : null);
         });
+    }
+
+    /** What the steps did to one envelope, for its settlement: the lineage. */
+    private final class Trail {
+        private final Envelope envelope;
+        private List<Settlement.Step> steps = List.of();
+        private List<String> versions = List.of();
+        private List<String> childIds = List.of();
+
+        Trail(Envelope envelope) {
+            this.envelope = envelope;
+        }
+
+        void record(Pipeline.Result result) {
+            versions = result.mappingVersions();
+            steps = result.traces().stream().map(t -> new Settlement.Step(t.index(), t.step(), t.version(),
+                    t.output() == null ? "" : t.output().toString())).toList();
+        }
+
+        Settlement settlement(List<TargetOutcome> outcomes, String transformed) {
+            return new Settlement(envelope.messageId(), outcomes, System.currentTimeMillis(), transformed, versions, steps, revision,
+                    childIds);
+        }
+
+        CompletionStage<Settlement> settled(List<TargetOutcome> outcomes, String transformed) {
+            return done(settlement(outcomes, transformed));
+        }
+    }
+
+    /**
+     * Hands a split's elements to the inbox, each a message of its own with a derived key, and settles the envelope once every
+     * element is committed. An element already there (the envelope was split before a crash) is a duplicate, not a second
+     * message, so splitting again is safe; while the inbox refuses, it tries again later, so no element is lost.
+     */
+    private final class Splitting {
+        private final Envelope envelope;
+        private final Pipeline.Split split;
+        private final List<Target> chosen;
+        private final Map<String, List<Attempt>> earlier;
+        private final Trail trail;
+        private final List<Envelope> elements;
+
+        Splitting(Envelope envelope, Pipeline.Split split, List<Target> chosen, Map<String, List<Attempt>> earlier, Trail trail) {
+            this.envelope = envelope;
+            this.split = split;
+            this.chosen = chosen;
+            this.earlier = earlier;
+            this.trail = trail;
+            this.elements = split.items().stream().map(this::element).toList();
+        }
+
+        private Envelope element(Pipeline.Item item) {
+            byte[] raw = item.value().toString().getBytes(StandardCharsets.UTF_8);
+            return new Envelope(MessageIds.next(), integration, 0, envelope.idempotencyKey() + "/" + item.keyPart(), envelope.receivedAt(),
+                    "application/json", raw, 0, envelope.headers(), revision, envelope.messageId(), split.nextStep());
+        }
+
+        CompletionStage<Settlement> next() {
+            if (elements.isEmpty()) {
+                return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", split.step() + ": no elements", earlier), null);
+            }
+            List<CompletableFuture<IngestResult>> answers = elements.stream().map(e -> children.accept(e).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).handle((x, failure) -> answers)
+                    .thenCompose(this::after);
+        }
+
+        private CompletionStage<Settlement> after(List<CompletableFuture<IngestResult>> answers) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                IngestResult answer = answers.get(i).isCompletedExceptionally() ? null : answers.get(i).join();
+                if (answer instanceof IngestResult.Accepted a) {
+                    ids.add(a.messageId());
+                } else if (answer instanceof IngestResult.Duplicate d) {
+                    ids.add(d.messageId());
+                } else if (answer instanceof IngestResult.Conflict c) {
+                    return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, "split", split.step() + ": the derived key "
+                            + elements.get(i).idempotencyKey() + " belongs to another message (" + c.messageId() + ") with another body",
+                            earlier), null);
+                } else {
+                    log.debug("the inbox refused elements of {} ({}); splitting again in {}", envelope.messageId(), answer, SPLIT_AGAIN);
+                    Executor at = CompletableFuture.delayedExecutor(SPLIT_AGAIN.toMillis(), TimeUnit.MILLISECONDS, executor);
+                    return CompletableFuture.supplyAsync(() -> null, at).thenCompose(y -> next());
+                }
+            }
+            trail.childIds = List.copyOf(ids);
+            // The envelope itself went to no target: it became its elements, each of which ends delivered, filtered or dead-lettered.
+            return trail.settled(List.of(), null);
+        }
     }
 
     /** The first attempt at {@code target}, unless its {@code when} predicate leaves the message out. */
@@ -193,11 +318,6 @@ public final class IntegrationDelivery implements DeliveryHandler {
             List<Attempt> history = earlier.getOrDefault(t.name(), List.of());
             return new TargetOutcome(t.name(), t.system(), status, history.size(), errorClass, detail, history);
         }).toList();
-    }
-
-    private static CompletionStage<Settlement> settled(Envelope envelope, List<TargetOutcome> outcomes, String transformed,
-                                                       List<String> versions) {
-        return done(new Settlement(envelope.messageId(), outcomes, System.currentTimeMillis(), transformed, versions));
     }
 
     private static <T> CompletionStage<T> done(T value) {

@@ -1,6 +1,5 @@
 package dev.junction.server.inbox;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,31 +8,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The dead letters of every partition of the chosen integrations, wherever in the cluster the partitions live: each request
  * goes to every partition and the answers are merged. Thread-safe.
  */
 public final class DeadLetterService {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
-
     /** A dead letter with the integration it belongs to. */
     public record Located(String integration, DeadLetters.DeadLetter deadLetter) {}
 
-    private final ClusterSharding sharding;
-    private final List<String> integrations;
-    private final int partitions;
+    private final Partitions partitions;
 
-    DeadLetterService(ActorSystem<?> system, List<String> integrations, int partitions) {
-        this.sharding = ClusterSharding.get(system);
-        this.integrations = List.copyOf(integrations);
+    DeadLetterService(Partitions partitions) {
         this.partitions = partitions;
     }
 
     public List<String> integrations() {
-        return integrations;
+        return partitions.integrations();
     }
 
     /** Up to {@code query.limit()} dead-lettered targets, newest first, and how many matched in all. */
@@ -52,7 +43,7 @@ public final class DeadLetterService {
 
     public CompletionStage<Optional<Located>> get(String messageId) {
         List<CompletableFuture<Optional<Located>>> answers = new ArrayList<>();
-        for (String integration : integrations) {
+        for (String integration : partitions.integrations()) {
             answers.add(this.<DeadLetters.Found>askAll(Optional.of(integration), replyTo -> new InboxPartition.GetDeadLetter(messageId, replyTo))
                     .thenApply(found -> found.stream().filter(f -> f.deadLetter() != null).findFirst()
                             .map(f -> new Located(integration, f.deadLetter()))).toCompletableFuture());
@@ -62,9 +53,10 @@ public final class DeadLetterService {
     }
 
     /** Replays the matching dead-lettered targets, the newest {@code query.limit()} of them; returns what was replayed. */
-    public CompletionStage<List<DeadLetters.Selected>> replay(Optional<String> integration, DeadLetters.Query query, String by, String reason) {
+    public CompletionStage<List<DeadLetters.Selected>> replay(Optional<String> integration, DeadLetters.Query query, String by, String reason,
+                                                              String mappings) {
         return chosen(integration, query).thenCompose(q -> q.isEmpty() ? CompletableFuture.completedFuture(List.of())
-                : this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(q.get(), by, reason, replyTo))
+                : this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(q.get(), by, reason, mappings, replyTo))
                         .thenApply(DeadLetterService::selected));
     }
 
@@ -101,14 +93,6 @@ public final class DeadLetterService {
     }
 
     private <R> CompletionStage<List<R>> askAll(Optional<String> integration, Function<ActorRef<R>, InboxPartition.Command> message) {
-        List<CompletableFuture<R>> answers = new ArrayList<>();
-        for (String name : integration.map(List::of).orElse(integrations)) {
-            for (int p = 0; p < partitions; p++) {
-                answers.add(sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(name, p))
-                        .<R>ask(message::apply, TIMEOUT).toCompletableFuture());
-            }
-        }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(x -> answers.stream().map(CompletableFuture::join).toList());
+        return partitions.askAll(integration, message);
     }
 }

@@ -31,9 +31,17 @@ public final class DeadLetters {
     public record DeadLetter(Envelope envelope, List<TargetOutcome> targets, long deadLetteredAt, String transformed,
                              List<String> mappingVersions, List<Operation> operations) implements CborSerializable {}
 
-    /** What an operator did: {@code action} is replayed or discarded. */
+    /**
+     * What an operator did: {@code action} is replayed, discarded or reprocessed; {@code detail} says how (the mapping versions
+     * of a replay, the copy and revision of a reprocessing).
+     */
     public record Operation(String action, String messageId, String idempotencyKey, List<String> targets, String by,
-                            String reason, long at) implements CborSerializable {}
+                            String reason, long at, String detail) implements CborSerializable {
+
+        public Operation {
+            detail = detail == null ? "" : detail;
+        }
+    }
 
     /**
      * Which dead letters an operation or a listing means; null or empty fields match everything.
@@ -130,18 +138,26 @@ public final class DeadLetters {
      * Takes the selected targets out of the dead letters; returns what a replay delivers again (the targets and their earlier
      * attempts), with the operation appended to the envelope's history.
      */
-    Pending replay(Selected selected, Operation operation) {
+    Pending replay(Selected selected, Operation operation, String mappings) {
         DeadLetter letter = remove(selected, operation);
         Map<String, List<Attempt>> earlier = new LinkedHashMap<>();
         letter.targets().stream().filter(t -> selected.targets().contains(t.target()))
                 .forEach(t -> earlier.put(t.target(), t.history() == null ? List.of() : t.history()));
         List<Operation> operations = new ArrayList<>(letter.operations());
         operations.add(operation);
-        return new Pending(letter.envelope(), selected.targets(), earlier, List.copyOf(operations));
+        return new Pending(letter.envelope(), selected.targets(), earlier, List.copyOf(operations), mappings,
+                Pending.ORIGINAL.equals(mappings) ? letter.mappingVersions() : List.of());
     }
 
     void discard(Selected selected, Operation operation) {
         remove(selected, operation);
+    }
+
+    void record(Operation operation) {
+        audit.addLast(operation);
+        while (audit.size() > AUDIT_KEPT) {
+            audit.removeFirst();
+        }
     }
 
     private DeadLetter remove(Selected selected, Operation operation) {
@@ -151,10 +167,7 @@ public final class DeadLetters {
             letters.put(selected.messageId(), new DeadLetter(letter.envelope(), rest, letter.deadLetteredAt(), letter.transformed(),
                     letter.mappingVersions(), letter.operations()));
         }
-        audit.addLast(operation);
-        while (audit.size() > AUDIT_KEPT) {
-            audit.removeFirst();
-        }
+        record(operation);
         return letter;
     }
 
@@ -164,12 +177,30 @@ public final class DeadLetters {
      * @param targets    the targets to deliver to; empty: all
      * @param earlier    attempts already made per target (after a replay)
      * @param operations the operators' replays of it so far
+     * @param mappings   which mapping versions to use: {@code ""} those of the revision it was accepted under, {@code original}
+     *                   the versions in {@code pinned} (those a replayed dead letter was first mapped with), {@code current} the
+     *                   integration's current revision
+     * @param pinned     for {@code original}, the version tags to use ({@code order-to-erp.jslt@v1})
      */
-    public record Pending(Envelope envelope, List<String> targets, Map<String, List<Attempt>> earlier, List<Operation> operations)
-            implements CborSerializable {
+    public record Pending(Envelope envelope, List<String> targets, Map<String, List<Attempt>> earlier, List<Operation> operations,
+                          String mappings, List<String> pinned) implements CborSerializable {
+
+        public static final String AS_ACCEPTED = "";
+        public static final String ORIGINAL = "original";
+        public static final String CURRENT = "current";
+
+        public Pending {
+            mappings = mappings == null ? AS_ACCEPTED : mappings;
+            pinned = pinned == null ? List.of() : pinned;
+        }
 
         static Pending fresh(Envelope envelope) {
-            return new Pending(envelope, List.of(), Map.of(), List.of());
+            return new Pending(envelope, List.of(), Map.of(), List.of(), AS_ACCEPTED, List.of());
+        }
+
+        /** Only to {@code targets}, through the integration's current revision (a reprocessed copy). */
+        static Pending through(Envelope envelope, List<String> targets) {
+            return new Pending(envelope, targets, Map.of(), List.of(), CURRENT, List.of());
         }
     }
 }

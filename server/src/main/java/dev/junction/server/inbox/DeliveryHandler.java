@@ -1,6 +1,5 @@
 package dev.junction.server.inbox;
 
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -11,8 +10,8 @@ import java.util.concurrent.CompletionStage;
 public interface DeliveryHandler {
 
     /**
-     * @param targets the targets to deliver to, by name; empty: all of them (a replay names only those that dead-lettered)
-     * @param earlier attempts already made at each target before this delivery (a replay goes on counting), by target name
+     * Delivers {@code pending}: to its targets (all when empty; a replay names only those that dead-lettered), counting on from
+     * its earlier attempts, with the mapping versions it asks for.
      */
-    CompletionStage<Settlement> deliver(Envelope envelope, Set<String> targets, java.util.Map<String, java.util.List<Settlement.Attempt>> earlier);
+    CompletionStage<Settlement> deliver(DeadLetters.Pending pending);
 }

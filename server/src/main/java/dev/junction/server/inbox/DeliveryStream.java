@@ -39,7 +39,7 @@ final class DeliveryStream {
                 Source.<DeadLetters.Pending>queue(window)
                         .viaMat(KillSwitches.single(), Keep.both())
                         // Each system bounds its own concurrency (its bulkhead), so a slow one holds window slots, not threads.
-                        .mapAsyncUnordered(window, p -> delivery.deliver(p.envelope(), java.util.Set.copyOf(p.targets()), p.earlier()))
+                        .mapAsyncUnordered(window, delivery::deliver)
                         .batch(window, DeliveryStream::first, DeliveryStream::add)
                         .mapAsync(1, batch -> AskPattern.<InboxPartition.Command, Done>ask(partition,
                                 replyTo -> new InboxPartition.Settle(List.copyOf(batch), replyTo), SETTLE_TIMEOUT, scheduler))

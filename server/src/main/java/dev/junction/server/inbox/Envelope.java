@@ -14,6 +14,9 @@ import java.util.Map;
  * @param raw            the body exactly as received
  * @param bodyHash       a 64-bit digest of {@code raw}: the same key with another body is a conflict
  * @param headers        source metadata kept with it
+ * @param revision       the revision of the integration it was accepted under; its steps and targets are those of that revision
+ * @param parentId       for an element of a split or a reprocessed copy, the message it came from; else empty
+ * @param firstStep      the index of the first step it goes through (the step after the split for a split's element)
  */
 public record Envelope(
         String messageId,
@@ -24,4 +27,14 @@ public record Envelope(
         String contentType,
         byte[] raw,
         long bodyHash,
-        Map<String, String> headers) implements CborSerializable {}
+        Map<String, String> headers,
+        String revision,
+        String parentId,
+        int firstStep) implements CborSerializable {
+
+    /** Events written before revisions were recorded lack the newer fields. */
+    public Envelope {
+        revision = revision == null ? "" : revision;
+        parentId = parentId == null ? "" : parentId;
+    }
+}

@@ -7,9 +7,8 @@ import dev.junction.server.config.InboxSettings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -29,38 +28,52 @@ public final class Inbox {
         }
     });
 
+    private final ActorSystem<?> system;
     private final InboxSettings settings;
-    private final Map<String, PartitionQueue[]> queues = new HashMap<>();
+    private final Integrations integrations;
+    private final ClusterSharding sharding;
+    private final Map<String, PartitionQueue[]> queues = new ConcurrentHashMap<>();
+    private final Partitions partitions;
     private final DeadLetterService deadLetters;
+    private final Messages messages;
 
-    private Inbox(ActorSystem<?> system, InboxSettings settings, java.util.Collection<String> integrations) {
+    private Inbox(ActorSystem<?> system, InboxSettings settings, Integrations integrations) {
+        this.system = system;
         this.settings = settings;
-        this.deadLetters = new DeadLetterService(system, List.copyOf(integrations), settings.partitions());
+        this.integrations = integrations;
+        this.sharding = ClusterSharding.get(system);
+        this.partitions = new Partitions(system, integrations::names, settings.partitions());
+        this.deadLetters = new DeadLetterService(partitions);
+        this.messages = new Messages(system, partitions);
     }
 
-    /** Starts sharding of the partitions and a queue per partition for each integration in {@code deliveries}. */
-    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Map<String, DeliveryHandler> deliveries) {
-        Inbox inbox = new Inbox(system, settings, deliveries.keySet());
-        ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
+    /**
+     * Starts sharding of the partitions of every integration in {@code integrations}, also those a reload adds later: a partition
+     * delivers through its integration's revisions there.
+     */
+    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Integrations integrations) {
+        Inbox inbox = new Inbox(system, settings, integrations);
+        inbox.sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
             String integration = ctx.getEntityId().substring(0, ctx.getEntityId().lastIndexOf('#'));
-            return InboxPartition.create(ctx.getEntityId(), settings, deliveries.get(integration));
+            return InboxPartition.create(ctx.getEntityId(), settings, integrations.handler(integration));
         }).withStopMessage(new InboxPartition.HandOff())); // a moving partition first lets its deliveries finish
-        for (String integration : deliveries.keySet()) {
-            PartitionQueue[] partitions = new PartitionQueue[settings.partitions()];
-            for (int p = 0; p < partitions.length; p++) {
-                partitions[p] = new PartitionQueue(system,
-                        sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(integration, p)),
-                        settings.queueSize(), settings.maxBatch(), settings.acceptTimeout());
-            }
-            inbox.queues.put(integration, partitions);
-        }
-        system.scheduler().scheduleAtFixedRate(Duration.ZERO, WAKE_INTERVAL, () -> inbox.wakeAll(sharding), system.executionContext());
+        system.scheduler().scheduleAtFixedRate(Duration.ZERO, WAKE_INTERVAL, inbox::wakeAll, system.executionContext());
         return inbox;
     }
 
-    private void wakeAll(ClusterSharding sharding) {
-        for (String integration : queues.keySet()) {
+    private PartitionQueue[] queuesOf(String integration) {
+        return queues.computeIfAbsent(integration, name -> {
+            PartitionQueue[] created = new PartitionQueue[settings.partitions()];
+            for (int p = 0; p < created.length; p++) {
+                created[p] = new PartitionQueue(system, sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(name, p)),
+                        settings.queueSize(), settings.maxBatch(), settings.acceptTimeout());
+            }
+            return created;
+        });
+    }
+
+    private void wakeAll() {
+        for (String integration : integrations.names()) {
             for (int p = 0; p < settings.partitions(); p++) {
                 sharding.entityRefFor(InboxPartition.TYPE_KEY, InboxPartition.entityId(integration, p)).tell(new InboxPartition.Wake());
             }
@@ -72,20 +85,36 @@ public final class Inbox {
         return deadLetters;
     }
 
-    /** The entry point of one integration's source. */
-    public Ingestor ingestorFor(String integration) {
-        PartitionQueue[] partitions = queues.get(integration);
-        if (partitions == null) {
-            throw new IllegalArgumentException("no inbox for integration " + integration);
-        }
-        return message -> ingest(integration, partitions, message);
+    /** Each message's lineage, and reprocessing, cluster-wide. */
+    public Messages messages() {
+        return messages;
     }
 
-    private CompletionStage<IngestResult> ingest(String integration, PartitionQueue[] partitions, InboundMessage message) {
-        int partition = partitionOf(message.idempotencyKey(), partitions.length);
-        Envelope envelope = new Envelope(MessageIds.next(), integration, partition, message.idempotencyKey(),
-                System.currentTimeMillis(), message.contentType(), message.raw(), digest(message.raw()), message.headers());
-        return partitions[partition].offer(envelope);
+    /** The entry point of one integration's source: each message is accepted under the integration's current revision. */
+    public Ingestor ingestorFor(String integration) {
+        if (integrations.handler(integration) == null) {
+            throw new IllegalArgumentException("no inbox for integration " + integration);
+        }
+        PartitionQueue[] partitions = queuesOf(integration);
+        return message -> {
+            int partition = partitionOf(message.idempotencyKey(), partitions.length);
+            Envelope envelope = new Envelope(MessageIds.next(), integration, partition, message.idempotencyKey(),
+                    System.currentTimeMillis(), message.contentType(), message.raw(), digest(message.raw()), message.headers(),
+                    integrations.currentRevision(integration), "", 0);
+            return partitions[partition].offer(envelope);
+        };
+    }
+
+    /**
+     * Accepts a message made by Junction itself (an element of a split, a reprocessed copy) into the partition of its key,
+     * deduplicated like any other: its key and body are set, its partition and digest are filled in here.
+     */
+    public CompletionStage<IngestResult> resubmit(Envelope made) {
+        PartitionQueue[] partitions = queuesOf(made.integration());
+        int partition = partitionOf(made.idempotencyKey(), partitions.length);
+        return partitions[partition].offer(new Envelope(made.messageId(), made.integration(), partition, made.idempotencyKey(),
+                made.receivedAt(), made.contentType(), made.raw(), digest(made.raw()), made.headers(), made.revision(),
+                made.parentId(), made.firstStep()));
     }
 
     /** The partition of a key: stable across nodes and restarts ({@link String#hashCode()} is specified). */

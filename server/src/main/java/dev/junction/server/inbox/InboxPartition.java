@@ -68,9 +68,33 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** One dead letter, with its raw original, transformed payload, attempts and history. */
     public record GetDeadLetter(String messageId, ActorRef<DeadLetters.Found> replyTo) implements Command {}
 
-    /** Deliver the matching dead-lettered targets again, with the same idempotency key; recorded with who and why. */
-    public record ReplayDeadLetters(DeadLetters.Query query, String by, String reason, ActorRef<DeadLetters.Applied> replyTo)
-            implements Command {}
+    /**
+     * Deliver the matching dead-lettered targets again, with the same idempotency key; recorded with who and why.
+     * {@code mappings} is {@link DeadLetters.Pending#ORIGINAL} or {@link DeadLetters.Pending#CURRENT}.
+     */
+    public record ReplayDeadLetters(DeadLetters.Query query, String by, String reason, String mappings,
+                                    ActorRef<DeadLetters.Applied> replyTo) implements Command {}
+
+    /** Where the lineage of a message starts in this partition's journal: by message id, or by idempotency key. */
+    public record Locate(String messageId, String idempotencyKey, ActorRef<Location> replyTo) implements Command {}
+
+    /**
+     * The answer to {@link Locate}.
+     *
+     * @param sequenceNr the sequence number of its {@code Accepted} event; -1 when this partition does not remember it
+     * @param pending    it is being delivered (or waits to be)
+     */
+    public record Location(String persistenceId, String messageId, long sequenceNr, boolean pending) implements CborSerializable {}
+
+    /**
+     * Deliver copies of {@code originals} (envelopes of this partition) through the integration's current revision to
+     * {@code target}. Each copy is a message of its own, with a key derived from the original's and the operation.
+     */
+    public record Reprocess(String operationId, List<Envelope> originals, String target, String revision, String by, String reason,
+                            ActorRef<Reprocessing> replyTo) implements Command {}
+
+    /** The copies made by a {@link Reprocess}. */
+    public record Reprocessing(List<String> copies) implements CborSerializable {}
 
     /** Give up on the matching dead-lettered targets; recorded with who and why. */
     public record DiscardDeadLetters(DeadLetters.Query query, String by, String reason, ActorRef<DeadLetters.Applied> replyTo)
@@ -96,8 +120,12 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Envelopes were settled. */
     public record Settled(List<Settlement> settlements) implements Event {}
 
-    /** An operator replayed dead letters. */
-    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {}
+    /** An operator replayed dead letters; {@code mappings} says which mapping versions (null in events before it was recorded). */
+    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, String mappings) implements Event {}
+
+    /** An operator reprocessed these messages: {@code copies} are delivered through {@code revision} to {@code target}. */
+    public record Reprocessed(String operationId, List<Envelope> copies, String target, String revision, String by, String reason,
+                              long at) implements Event {}
 
     /** An operator discarded dead letters. */
     public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {}
@@ -182,6 +210,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                         new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()))))
                 .onCommand(GetAudit.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Audit(List.copyOf(state.deadLetters.audit))))
                 .onCommand(ReplayDeadLetters.class, this::onReplay)
+                .onCommand(Locate.class, this::onLocate)
+                .onCommand(Reprocess.class, this::onReprocess)
                 .onCommand(DiscardDeadLetters.class, this::onDiscard)
                 .build();
     }
@@ -245,12 +275,41 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         if (selected.isEmpty()) {
             return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
         }
-        return Effect().persist(new Replayed(selected, cmd.by(), cmd.reason(), System.currentTimeMillis()))
+        return Effect().persist(new Replayed(selected, cmd.by(), cmd.reason(), System.currentTimeMillis(), cmd.mappings()))
                 .thenRun(newState -> {
                     selected.forEach(s -> undispatched.add(s.messageId()));
                     dispatch(newState);
                 })
                 .thenReply(cmd.replyTo(), newState -> new DeadLetters.Applied(selected));
+    }
+
+    private Effect<Event, State> onLocate(State state, Locate cmd) {
+        KeyIndex.Entry entry = cmd.messageId() != null ? state.keys.byMessageId(cmd.messageId()) : state.keys.get(cmd.idempotencyKey());
+        Location location = entry == null ? new Location(persistenceId().id(), "", -1, false)
+                : new Location(persistenceId().id(), entry.messageId(), entry.sequenceNr(), state.pending.containsKey(entry.messageId()));
+        return Effect().reply(cmd.replyTo(), location);
+    }
+
+    private Effect<Event, State> onReprocess(State state, Reprocess cmd) {
+        long now = System.currentTimeMillis();
+        List<Envelope> copies = new ArrayList<>();
+        for (Envelope original : cmd.originals()) {
+            String key = original.idempotencyKey() + ":reprocess:" + cmd.operationId();
+            if (state.keys.get(key) == null) { // the same operation asked twice (a retried request) copies once
+                copies.add(new Envelope(MessageIds.next(), integration, original.partition(), key, now, original.contentType(),
+                        original.raw(), original.bodyHash(), original.headers(), cmd.revision(), original.messageId(), 0));
+            }
+        }
+        Reprocessing reply = new Reprocessing(copies.stream().map(Envelope::messageId).toList());
+        if (copies.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), reply);
+        }
+        return Effect().persist(new Reprocessed(cmd.operationId(), copies, cmd.target(), cmd.revision(), cmd.by(), cmd.reason(), now))
+                .thenRun(newState -> {
+                    copies.forEach(c -> undispatched.add(c.messageId()));
+                    dispatch(newState);
+                })
+                .thenReply(cmd.replyTo(), newState -> reply);
     }
 
     private Effect<Event, State> onDiscard(State state, DiscardDeadLetters cmd) {
@@ -279,8 +338,20 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(Accepted.class, (state, event) -> {
                     Envelope envelope = event.envelope();
-                    state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(), envelope.receivedAt()));
+                    state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(),
+                            envelope.receivedAt(), lastSequenceNumber(context)));
                     state.pending.put(envelope.messageId(), DeadLetters.Pending.fresh(envelope));
+                    return state;
+                })
+                .onEvent(Reprocessed.class, (state, event) -> {
+                    long sequenceNr = lastSequenceNumber(context);
+                    for (Envelope copy : event.copies()) {
+                        state.keys.put(new KeyIndex.Entry(copy.idempotencyKey(), copy.messageId(), copy.bodyHash(), copy.receivedAt(), sequenceNr));
+                        state.pending.put(copy.messageId(), DeadLetters.Pending.through(copy, List.of(event.target())));
+                        state.deadLetters.record(new DeadLetters.Operation("reprocessed", copy.parentId(), copy.idempotencyKey(),
+                                List.of(event.target()), event.by(), event.reason(), event.at(), "operation " + event.operationId()
+                                + ": copy " + copy.messageId() + " through revision " + event.revision()));
+                    }
                     return state;
                 })
                 .onEvent(Settled.class, (state, event) -> {
@@ -295,7 +366,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Replayed.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
                         if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            DeadLetters.Pending again = state.deadLetters.replay(s, operation("replayed", state, s, event.by(), event.reason(), event.at()));
+                            String mappings = event.mappings() == null ? DeadLetters.Pending.AS_ACCEPTED : event.mappings();
+                            DeadLetters.Pending again = state.deadLetters.replay(s, operation("replayed", state, s, event.by(),
+                                    event.reason(), event.at(), mappings.isEmpty() ? "" : "mappings: " + mappings), mappings);
                             state.pending.put(s.messageId(), again);
                         }
                     }
@@ -304,7 +377,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Discarded.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
                         if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            state.deadLetters.discard(s, operation("discarded", state, s, event.by(), event.reason(), event.at()));
+                            state.deadLetters.discard(s, operation("discarded", state, s, event.by(), event.reason(), event.at(), ""));
                         }
                     }
                     return state;
@@ -312,9 +385,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .build();
     }
 
-    private static DeadLetters.Operation operation(String action, State state, DeadLetters.Selected s, String by, String reason, long at) {
+    private static DeadLetters.Operation operation(String action, State state, DeadLetters.Selected s, String by, String reason, long at,
+                                                   String detail) {
         String key = state.deadLetters.letters.get(s.messageId()).envelope().idempotencyKey();
-        return new DeadLetters.Operation(action, s.messageId(), key, s.targets(), by, reason, at);
+        return new DeadLetters.Operation(action, s.messageId(), key, s.targets(), by, reason, at, detail);
     }
 
     @Override

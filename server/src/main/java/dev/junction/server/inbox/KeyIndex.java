@@ -14,10 +14,15 @@ import java.util.Map;
  */
 final class KeyIndex {
 
-    /** What is remembered of an accepted key. */
-    record Entry(String key, String messageId, long bodyHash, long acceptedAt) implements CborSerializable {}
+    /**
+     * What is remembered of an accepted key.
+     *
+     * @param sequenceNr the journal sequence number of its {@code Accepted} event, where its lineage starts; 0 if unknown
+     */
+    record Entry(String key, String messageId, long bodyHash, long acceptedAt, long sequenceNr) implements CborSerializable {}
 
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<String, String> keysById = new java.util.HashMap<>();
     private final long windowMillis;
     private final int maxKeys;
 
@@ -30,14 +35,21 @@ final class KeyIndex {
         return entries.get(key);
     }
 
+    Entry byMessageId(String messageId) {
+        String key = keysById.get(messageId);
+        return key == null ? null : entries.get(key);
+    }
+
     void put(Entry entry) {
         entries.put(entry.key(), entry);
+        keysById.put(entry.messageId(), entry.key());
         long horizon = entry.acceptedAt() - windowMillis;
         Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
         while (oldest.hasNext()) {
             Entry e = oldest.next().getValue();
             if (entries.size() > maxKeys || e.acceptedAt() < horizon) {
                 oldest.remove();
+                keysById.remove(e.messageId());
             } else {
                 break;
             }
@@ -55,6 +67,10 @@ final class KeyIndex {
 
     void restore(List<Entry> saved) {
         entries.clear();
-        saved.forEach(e -> entries.put(e.key(), e));
+        keysById.clear();
+        saved.forEach(e -> {
+            entries.put(e.key(), e);
+            keysById.put(e.messageId(), e.key());
+        });
     }
 }

@@ -11,13 +11,35 @@ import java.util.List;
  * @param settledAt       epoch milliseconds
  * @param transformed     the payload after the steps, as JSON text; kept only when a target dead-lettered, else null
  * @param mappingVersions the version of each map step that produced {@code transformed}
+ * @param steps           what each step did, with the output of each map step: the message's lineage
+ * @param revision        the revision of the integration it went through
+ * @param children        after a split step, the message ids of its elements, which are messages of their own
  */
 public record Settlement(String messageId, List<TargetOutcome> targets, long settledAt, String transformed,
-                         List<String> mappingVersions) implements CborSerializable {
+                         List<String> mappingVersions, List<Step> steps, String revision, List<String> children)
+        implements CborSerializable {
 
     public Settlement(String messageId, List<TargetOutcome> targets, long settledAt) {
-        this(messageId, targets, settledAt, null, List.of());
+        this(messageId, targets, settledAt, null, List.of(), List.of(), "", List.of());
     }
+
+    /** Events written before lineage was recorded lack the newer fields. */
+    public Settlement {
+        mappingVersions = mappingVersions == null ? List.of() : mappingVersions;
+        steps = steps == null ? List.of() : steps;
+        revision = revision == null ? "" : revision;
+        children = children == null ? List.of() : children;
+    }
+
+    /**
+     * One step applied to the message.
+     *
+     * @param index   the step's position in the integration, from 0
+     * @param step    its label, e.g. {@code map(order-to-erp.jslt v2)}
+     * @param version for a map step, the version applied ({@code order-to-erp.jslt@v2}); else empty
+     * @param output  for a map step, its output as JSON text; else empty (validate and filter do not change the message)
+     */
+    public record Step(int index, String step, String version, String output) implements CborSerializable {}
 
     public boolean anyDeadLettered() {
         return targets.stream().anyMatch(t -> t.status() == Status.DEAD_LETTERED);

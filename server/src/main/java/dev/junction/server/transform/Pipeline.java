@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.networknt.schema.ValidationMessage;
 import dev.junction.server.config.StepSettings;
+import com.schibsted.spt.data.jslt.JsltException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -20,50 +23,148 @@ public final class Pipeline {
         this.steps = List.copyOf(steps);
     }
 
-    /** What came out of the steps: the payload for the targets, or why the message cannot go on. */
-    public sealed interface Result {}
+    /** What came out of the steps: the payload for the targets, the elements of a split, or why the message cannot go on. */
+    public sealed interface Result {
+        /** What each step did, in order, up to where the message stopped. */
+        List<Trace> traces();
 
-    /** The message passed every step; {@code mappingVersions} names the version of each map step applied. */
-    public record Passed(JsonNode payload, List<String> mappingVersions) implements Result {}
+        /** The tag of each map step applied ({@code order-to-erp.jslt@v2}). */
+        default List<String> mappingVersions() {
+            return traces().stream().map(Trace::version).filter(v -> !v.isEmpty()).toList();
+        }
+    }
+
+    /**
+     * One step applied to one message.
+     *
+     * @param index   the step's position in the integration, from 0
+     * @param step    its label, e.g. {@code map(order-to-erp.jslt v2)}
+     * @param version for a map step, the tag of the version applied; else empty
+     * @param output  for a map step, what it produced; else null (validate and filter do not change the message)
+     */
+    public record Trace(int index, String step, String version, JsonNode output) {}
+
+    /** The message passed every step. */
+    public record Passed(JsonNode payload, List<Trace> traces) implements Result {}
 
     /** A filter step stopped the message: it ends filtered, with the rule that filtered it. */
-    public record Filtered(String step, String rule) implements Result {}
+    public record Filtered(String step, String rule, List<Trace> traces) implements Result {}
 
     /** A step refused the message: a permanent failure, the message is dead-lettered with this detail. */
-    public record Failed(String step, String errorClass, String detail) implements Result {}
+    public record Failed(String step, String errorClass, String detail, List<Trace> traces) implements Result {}
 
+    /**
+     * A split step made one message per element: each goes on from {@code nextStep} on its own.
+     *
+     * @param items the elements, each with its part of the derived key, distinct within the message
+     */
+    public record Split(String step, int nextStep, List<Item> items, List<Trace> traces) implements Result {}
+
+    /** One element of a split: {@code keyPart} follows the original key and a slash in the element's idempotency key. */
+    public record Item(String keyPart, JsonNode value) {}
+
+    public int size() {
+        return steps.size();
+    }
+
+    /** Runs every step with the current mapping versions. */
     public Result apply(JsonNode input) {
+        return apply(input, 0, Map.of());
+    }
+
+    /**
+     * Runs the steps from {@code fromStep} (after a split, its elements go on from the next step).
+     *
+     * @param pinned the version to use for a mapping, by mapping name; absent mappings use their current version
+     */
+    public Result apply(JsonNode input, int fromStep, Map<String, Integer> pinned) {
         JsonNode current = input;
-        List<String> versions = new java.util.ArrayList<>();
-        for (StepSettings step : steps) {
+        List<Trace> traces = new ArrayList<>();
+        for (int i = fromStep; i < steps.size(); i++) {
+            StepSettings step = steps.get(i);
             if (step instanceof StepSettings.Validate v) {
                 Set<ValidationMessage> errors = v.schema().validate(current);
                 if (!errors.isEmpty()) {
-                    return new Failed(v.label(), "validation", describe(errors));
+                    return new Failed(v.label(), "validation", describe(errors), traces);
                 }
+                traces.add(new Trace(i, v.label(), "", null));
             } else if (step instanceof StepSettings.Filter f) {
                 boolean keep;
                 try {
                     keep = f.predicate().test(current);
                 } catch (RuntimeException e) {
-                    return new Failed(f.label(), "filter", e.getMessage());
+                    return new Failed(f.label(), "filter", e.getMessage(), traces);
                 }
+                traces.add(new Trace(i, f.label(), "", null));
                 if (!keep) {
-                    return new Filtered(f.label(), f.predicate().source());
+                    return new Filtered(f.label(), f.predicate().source(), traces);
                 }
             } else if (step instanceof StepSettings.Map m) {
+                int version = pinned.getOrDefault(m.name(), m.version());
+                StepSettings.Mapping mapping = m.versions().get(version);
+                String label = "map(" + m.name() + " v" + version + ")";
+                if (mapping == null) {
+                    return new Failed(label, "mapping-version", "version " + version + " of " + m.name()
+                            + " is not configured (configured: " + m.versions().keySet() + "; keep old files under earlier-versions)", traces);
+                }
                 try {
-                    current = m.expression().apply(current);
+                    current = mapping.expression().apply(current);
+                } catch (JsltException e) {
+                    return new Failed(label, "mapping", e.getMessage(), traces);
                 } catch (RuntimeException e) {
-                    return new Failed(m.label(), "mapping", e.getMessage());
+                    return new Failed(label, "mapping", String.valueOf(e.getMessage()), traces);
                 }
-                if (current == null || current instanceof NullNode) {
-                    return new Failed(m.label(), "mapping", "the mapping produced no output (null)");
+                if (current == null || current instanceof NullNode || current.isMissingNode()) {
+                    return new Failed(label, "mapping", "the mapping produced no output (null)", traces);
                 }
-                versions.add(m.mappingFile().getFileName() + "@v" + m.version());
+                traces.add(new Trace(i, label, m.tag(version), current));
+            } else if (step instanceof StepSettings.Split sp) {
+                return split(sp, i, current, traces);
             }
         }
-        return new Passed(current, List.copyOf(versions));
+        return new Passed(current, traces);
+    }
+
+    private static Result split(StepSettings.Split sp, int index, JsonNode current, List<Trace> traces) {
+        JsonNode array;
+        try {
+            array = sp.items().apply(current);
+        } catch (RuntimeException e) {
+            return new Failed(sp.label(), "split", String.valueOf(e.getMessage()), traces);
+        }
+        if (array == null || !array.isArray()) {
+            String found = array == null || array.isNull() || array.isMissingNode() ? "nothing (null or missing)" : "a " + array.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            return new Failed(sp.label(), "split", sp.itemsSource() + " must give an array; it gave " + found, traces);
+        }
+        List<Item> items = new ArrayList<>(array.size());
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        for (int n = 0; n < array.size(); n++) {
+            JsonNode element = array.get(n);
+            String part;
+            if (sp.key().isEmpty()) {
+                part = String.valueOf(n);
+            } else {
+                JsonNode key;
+                try {
+                    key = sp.key().get().apply(element);
+                } catch (RuntimeException e) {
+                    return new Failed(sp.label(), "split", "key " + sp.keySource() + " of element /" + n + ": " + e.getMessage(), traces);
+                }
+                if (key == null || !(key.isTextual() || key.isIntegralNumber()) || key.asText().isEmpty()) {
+                    return new Failed(sp.label(), "split", "key " + sp.keySource() + " of element /" + n
+                            + " must be a non-empty string or an integer; it is " + (key == null || key.isMissingNode() ? "missing" : key.toString()), traces);
+                }
+                part = key.asText();
+            }
+            Integer earlier = seen.putIfAbsent(part, n);
+            if (earlier != null) {
+                return new Failed(sp.label(), "split", "elements /" + earlier + " and /" + n + " have the same key '" + part
+                        + "': their derived idempotency keys would collide and one would be dropped as a duplicate", traces);
+            }
+            items.add(new Item(part, element));
+        }
+        traces.add(new Trace(index, sp.label(), "", null));
+        return new Split(sp.label(), index + 1, List.copyOf(items), traces);
     }
 
     /** Each violation with its JSON pointer, e.g. {@code /customer/email: required property 'email' not found}. */

@@ -1,0 +1,86 @@
+package dev.junction.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.junction.server.inbox.DeadLetters;
+import dev.junction.server.inbox.Envelope;
+import dev.junction.server.inbox.Messages;
+import dev.junction.server.inbox.Settlement;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shape of a message's lineage. Times are ISO-8601 instants. */
+final class MessageJson {
+    private MessageJson() {}
+
+    /**
+     * One message's lineage. {@code status} is pending, delivered, filtered, dead-lettered, discarded or split (its elements
+     * are messages of their own, listed in the last delivery's {@code children}); {@code targets} is each target's latest end.
+     */
+    record View(String messageId, String integration, int partition, String idempotencyKey, String receivedAt, String revision,
+                String parentId, String contentType, String rawEncoding, String raw, Map<String, String> headers, String status,
+                Map<String, String> targets, List<Delivery> deliveries, List<DeadLetterJson.Operation> operations) {}
+
+    /** One pass through the steps to the targets: the first delivery, then one per replay. */
+    record Delivery(String settledAt, String revision, List<String> mappingVersions, List<Step> steps, List<Target> targets,
+                    List<String> children) {}
+
+    /** What one step did; {@code output} is a map step's result (validate and filter do not change the message). */
+    record Step(int index, String step, String version, JsonNode output) {}
+
+    record Target(String target, String system, String status, String errorClass, String detail, int attempts,
+                  List<DeadLetterJson.Attempt> history) {}
+
+    static View view(Messages.Lineage lineage) {
+        Envelope e = lineage.envelope();
+        String text = DeadLetterJson.utf8(e.raw());
+        Map<String, String> latest = new LinkedHashMap<>();
+        for (Settlement s : lineage.deliveries()) {
+            s.targets().forEach(t -> latest.put(t.target(), status(t.status())));
+        }
+        for (DeadLetters.Operation o : lineage.operations()) {
+            if (o.action().equals("discarded")) {
+                o.targets().forEach(t -> latest.put(t, "discarded"));
+            }
+        }
+        return new View(e.messageId(), e.integration(), e.partition(), e.idempotencyKey(), DeadLetterJson.time(e.receivedAt()),
+                e.revision(), e.parentId(), e.contentType(), text != null ? "utf-8" : "base64",
+                text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(), status(lineage, latest), latest,
+                lineage.deliveries().stream().map(MessageJson::delivery).toList(),
+                lineage.operations().stream().map(DeadLetterJson::operation).toList());
+    }
+
+    private static String status(Messages.Lineage lineage, Map<String, String> latest) {
+        if (lineage.pending() || lineage.deliveries().isEmpty()) {
+            return "pending";
+        }
+        if (!lineage.deliveries().get(lineage.deliveries().size() - 1).children().isEmpty()) {
+            return "split";
+        }
+        for (String status : List.of("dead-lettered", "delivered", "discarded")) {
+            if (latest.containsValue(status)) {
+                return status;
+            }
+        }
+        return "filtered";
+    }
+
+    private static Delivery delivery(Settlement s) {
+        return new Delivery(DeadLetterJson.time(s.settledAt()), s.revision(), s.mappingVersions(),
+                s.steps().stream().map(step -> new Step(step.index(), step.step(), step.version(), DeadLetterJson.parsed(step.output()))).toList(),
+                s.targets().stream().map(t -> {
+                    DeadLetterJson.Target shown = DeadLetterJson.target(t);
+                    return new Target(t.target(), t.system(), status(t.status()), t.errorClass(), t.detail(), t.attempts(), shown.history());
+                }).toList(),
+                s.children());
+    }
+
+    private static String status(Settlement.Status status) {
+        return switch (status) {
+            case DELIVERED -> "delivered";
+            case FILTERED -> "filtered";
+            case DEAD_LETTERED -> "dead-lettered";
+        };
+    }
+}

@@ -1,0 +1,74 @@
+package dev.junction.server.delivery;
+
+import dev.junction.server.inbox.DeadLetters;
+import dev.junction.server.inbox.DeliveryHandler;
+import dev.junction.server.inbox.Settlement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every revision of one integration loaded on this node, and which one is current. An envelope goes through the revision it
+ * was accepted under, so a reload changes what happens to new messages only; a replay may ask for the current revision, or
+ * for the mapping versions a dead letter was first mapped with. Thread-safe: a reload adds revisions while partitions deliver.
+ */
+public final class Revisions implements DeliveryHandler {
+    private static final Logger log = LoggerFactory.getLogger(Revisions.class);
+    private final String integration;
+    private final Map<String, IntegrationDelivery> byRevision = new ConcurrentHashMap<>();
+    private final Set<String> missingReported = ConcurrentHashMap.newKeySet();
+    private volatile IntegrationDelivery current;
+
+    Revisions(String integration, IntegrationDelivery first) {
+        this.integration = integration;
+        add(first);
+    }
+
+    /** Makes {@code revision} current; the earlier ones stay for the envelopes accepted under them. */
+    void add(IntegrationDelivery revision) {
+        byRevision.putIfAbsent(revision.revision(), revision);
+        current = byRevision.get(revision.revision());
+    }
+
+    public IntegrationDelivery current() {
+        return current;
+    }
+
+    /** The revisions loaded on this node, the current one included. */
+    public Set<String> loaded() {
+        return Set.copyOf(byRevision.keySet());
+    }
+
+    @Override
+    public CompletionStage<Settlement> deliver(DeadLetters.Pending pending) {
+        IntegrationDelivery chosen = DeadLetters.Pending.CURRENT.equals(pending.mappings()) ? current
+                : byRevision.get(pending.envelope().revision());
+        if (chosen == null) {
+            chosen = current;
+            if (missingReported.add(pending.envelope().revision())) {
+                log.warn("revision {} of {} is not loaded on this node (the integration changed before a restart); its envelopes "
+                        + "go through the current revision {}",
+                        pending.envelope().revision(), integration, chosen.revision());
+            }
+        }
+        Map<String, Integer> pinned = DeadLetters.Pending.ORIGINAL.equals(pending.mappings()) ? pins(pending.pinned()) : Map.of();
+        return chosen.deliver(pending, pinned);
+    }
+
+    /** {@code order-to-erp.jslt@v1} → order-to-erp.jslt = 1. */
+    static Map<String, Integer> pins(List<String> tags) {
+        Map<String, Integer> pins = new HashMap<>();
+        for (String tag : tags) {
+            int at = tag.lastIndexOf("@v");
+            if (at > 0) {
+                pins.put(tag.substring(0, at), Integer.parseInt(tag.substring(at + 2)));
+            }
+        }
+        return pins;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.junction.server.inbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Messages as the journal tells them, cluster-wide: the lineage of one message (its raw original, what each step made of it,
+ * every attempt, every operator action) and reprocessing of the originals of a time range. The partition that owns a message
+ * says where its story starts in the journal; the journal is then read outside the partition, so a lookup never holds up
+ * deliveries. Thread-safe.
+ */
+public final class Messages {
+    private static final int REPROCESS_CHUNK = 100;
+
+    /**
+     * One message's story.
+     *
+     * @param pending     still being delivered (or waiting to be)
+     * @param deliveries  each delivery's settlement, oldest first (a replay adds one)
+     * @param operations  operators' replays, discards and reprocessings of it
+     */
+    public record Lineage(Envelope envelope, boolean pending, List<Settlement> deliveries, List<DeadLetters.Operation> operations) {}
+
+    /** What a reprocessing did: its id and the copies made, each a message of its own. */
+    public record Reprocessed(String operationId, int originals, List<String> copies) {}
+
+    private final ActorSystem<?> system;
+    private final Partitions partitions;
+    private volatile JdbcReadJournal journal;
+
+    Messages(ActorSystem<?> system, Partitions partitions) {
+        this.system = system;
+        this.partitions = partitions;
+    }
+
+    private JdbcReadJournal journal() {
+        if (journal == null) {
+            journal = PersistenceQuery.get(system.classicSystem()).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        }
+        return journal;
+    }
+
+    /** The lineage of the message with this id, in any integration. */
+    public CompletionStage<Optional<Lineage>> byId(String messageId) {
+        return partitions.<InboxPartition.Location>askAll(Optional.empty(), replyTo -> new InboxPartition.Locate(messageId, null, replyTo))
+                .thenCompose(found -> read(found.stream().filter(l -> l.sequenceNr() >= 0).findFirst()));
+    }
+
+    /** The lineage of the message {@code integration} accepted with this idempotency key. */
+    public CompletionStage<Optional<Lineage>> byKey(String integration, String idempotencyKey) {
+        int partition = Inbox.partitionOf(idempotencyKey, partitions.count());
+        return partitions.<InboxPartition.Location>ask(integration, partition, replyTo -> new InboxPartition.Locate(null, idempotencyKey, replyTo))
+                .thenCompose(found -> read(Optional.of(found).filter(l -> l.sequenceNr() >= 0)));
+    }
+
+    private CompletionStage<Optional<Lineage>> read(Optional<InboxPartition.Location> location) {
+        if (location.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        InboxPartition.Location at = location.get();
+        String id = at.messageId();
+        return journal().currentEventsByPersistenceId(at.persistenceId(), Math.max(1, at.sequenceNr()), Long.MAX_VALUE)
+                .map(EventEnvelope::event)
+                .runWith(Sink.fold(new Story(id), Story::add), system)
+                .thenApply(story -> Optional.ofNullable(story.envelope)
+                        .map(e -> new Lineage(e, at.pending(), List.copyOf(story.deliveries), List.copyOf(story.operations))));
+    }
+
+    /** Collects the events of one message; mutable, used by one stream. */
+    private static final class Story {
+        final String id;
+        Envelope envelope;
+        final List<Settlement> deliveries = new ArrayList<>();
+        final List<DeadLetters.Operation> operations = new ArrayList<>();
+
+        Story(String id) {
+            this.id = id;
+        }
+
+        Story add(Object event) {
+            if (event instanceof InboxPartition.Accepted a && a.envelope().messageId().equals(id)) {
+                envelope = a.envelope();
+            } else if (event instanceof InboxPartition.Reprocessed r) {
+                for (Envelope copy : r.copies()) {
+                    if (copy.messageId().equals(id)) {
+                        envelope = copy;
+                    } else if (copy.parentId().equals(id)) {
+                        operations.add(new DeadLetters.Operation("reprocessed", id, copy.idempotencyKey(), List.of(r.target()), r.by(),
+                                r.reason(), r.at(), "operation " + r.operationId() + ": copy " + copy.messageId() + " through revision " + r.revision()));
+                    }
+                }
+            } else if (event instanceof InboxPartition.Settled s) {
+                s.settlements().stream().filter(x -> x.messageId().equals(id)).forEach(deliveries::add);
+            } else if (event instanceof InboxPartition.Replayed r) {
+                r.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(new DeadLetters.Operation("replayed",
+                        id, envelope == null ? "" : envelope.idempotencyKey(), x.targets(), r.by(), r.reason(), r.at(),
+                        r.mappings() == null || r.mappings().isEmpty() ? "" : "mappings: " + r.mappings())));
+            } else if (event instanceof InboxPartition.Discarded d) {
+                d.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(new DeadLetters.Operation("discarded",
+                        id, envelope == null ? "" : envelope.idempotencyKey(), x.targets(), d.by(), d.reason(), d.at(), "")));
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Sends copies of the originals {@code integration} received in [{@code from}, {@code to}) through {@code revision} to
+     * {@code target}, recorded as operation {@code operationId} with who and why. Elements of a split and earlier copies are
+     * not originals: their original is re-run whole. Each partition's journal is read in full, in chunks; the copies are made
+     * by the partitions, durably, before this completes.
+     */
+    public CompletionStage<Reprocessed> reprocess(String integration, String operationId, long from, long to, String target,
+                                                  String revision, String by, String reason) {
+        List<Integer> all = new ArrayList<>();
+        for (int p = 0; p < partitions.count(); p++) {
+            all.add(p);
+        }
+        return Source.from(all)
+                .mapAsync(2, p -> reprocessPartition(integration, p, operationId, from, to, target, revision, by, reason))
+                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), (sum, one) -> {
+                    List<String> copies = new ArrayList<>(sum.copies());
+                    copies.addAll(one.copies());
+                    return new Reprocessed(operationId, sum.originals() + one.originals(), copies);
+                }), system);
+    }
+
+    private CompletionStage<Reprocessed> reprocessPartition(String integration, int partition, String operationId, long from, long to,
+                                                           String target, String revision, String by, String reason) {
+        String persistenceId = org.apache.pekko.persistence.typed.PersistenceId.of(InboxPartition.TYPE_KEY.name(),
+                InboxPartition.entityId(integration, partition)).id();
+        return journal().currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE)
+                .map(EventEnvelope::event)
+                .filter(e -> e instanceof InboxPartition.Accepted a && a.envelope().parentId().isEmpty()
+                        && a.envelope().receivedAt() >= from && a.envelope().receivedAt() < to)
+                .map(e -> ((InboxPartition.Accepted) e).envelope())
+                .grouped(REPROCESS_CHUNK)
+                .mapAsync(1, chunk -> partitions.<InboxPartition.Reprocessing>ask(integration, partition, replyTo ->
+                                new InboxPartition.Reprocess(operationId, List.copyOf(chunk), target, revision, by, reason, replyTo))
+                        .thenApply(done -> new Reprocessed(operationId, chunk.size(), done.copies())))
+                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), (sum, one) -> {
+                    List<String> copies = new ArrayList<>(sum.copies());
+                    copies.addAll(one.copies());
+                    return new Reprocessed(operationId, sum.originals() + one.originals(), copies);
+                }), system);
+    }
+}
