@@ -164,9 +164,10 @@ final class StepCompiler {
             return null;
         }
         try {
-            return new StepSettings.Mapping(version, file, Parser.compileString(Files.readString(file)));
+            Expression expression = new Parser(new java.io.StringReader(Files.readString(file))).withSource(block.getString(key)).compile();
+            return new StepSettings.Mapping(version, file, expression);
         } catch (JsltException e) {
-            problems.at(block, key, path, "does not compile: " + e.getMessage());
+            problems.at(block, key, path, "does not compile: " + JsltMessages.describe(e));
         } catch (IOException e) {
             problems.at(block, key, path, "cannot be read: " + e.getMessage());
         }
@@ -188,7 +189,7 @@ final class StepCompiler {
         try {
             return Parser.compileString(block.getString(key));
         } catch (JsltException e) {
-            problems.at(block, key, path, "is not a JSLT expression: " + e.getMessage());
+            problems.at(block, key, path, "is not a JSLT expression: " + JsltMessages.describe(e));
             return null;
         }
     }
@@ -199,7 +200,7 @@ final class StepCompiler {
         try {
             return new Predicate(source, Parser.compileString(source));
         } catch (JsltException e) {
-            problems.at(block, key, path, "is not a JSLT expression: " + e.getMessage());
+            problems.at(block, key, path, "is not a JSLT expression: " + JsltMessages.describe(e));
             return null;
         }
     }

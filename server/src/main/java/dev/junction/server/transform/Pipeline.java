@@ -3,8 +3,9 @@ package dev.junction.server.transform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.networknt.schema.ValidationMessage;
-import dev.junction.server.config.StepSettings;
 import com.schibsted.spt.data.jslt.JsltException;
+import dev.junction.server.config.JsltMessages;
+import dev.junction.server.config.StepSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class Pipeline {
                 try {
                     keep = f.predicate().test(current);
                 } catch (RuntimeException e) {
-                    return new Failed(f.label(), "filter", e.getMessage(), traces);
+                    return new Failed(f.label(), "filter", message(e), traces);
                 }
                 traces.add(new Trace(i, f.label(), "", null));
                 if (!keep) {
@@ -109,10 +110,8 @@ public final class Pipeline {
                 }
                 try {
                     current = mapping.expression().apply(current);
-                } catch (JsltException e) {
-                    return new Failed(label, "mapping", e.getMessage(), traces);
                 } catch (RuntimeException e) {
-                    return new Failed(label, "mapping", String.valueOf(e.getMessage()), traces);
+                    return new Failed(label, "mapping", message(e), traces);
                 }
                 if (current == null || current instanceof NullNode || current.isMissingNode()) {
                     return new Failed(label, "mapping", "the mapping produced no output (null)", traces);
@@ -130,7 +129,7 @@ public final class Pipeline {
         try {
             array = sp.items().apply(current);
         } catch (RuntimeException e) {
-            return new Failed(sp.label(), "split", String.valueOf(e.getMessage()), traces);
+            return new Failed(sp.label(), "split", message(e), traces);
         }
         if (array == null || !array.isArray()) {
             String found = array == null || array.isNull() || array.isMissingNode() ? "nothing (null or missing)" : "a " + array.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
@@ -148,7 +147,7 @@ public final class Pipeline {
                 try {
                     key = sp.key().get().apply(element);
                 } catch (RuntimeException e) {
-                    return new Failed(sp.label(), "split", "key " + sp.keySource() + " of element /" + n + ": " + e.getMessage(), traces);
+                    return new Failed(sp.label(), "split", "key " + sp.keySource() + " of element /" + n + ": " + message(e), traces);
                 }
                 if (key == null || !(key.isTextual() || key.isIntegralNumber()) || key.asText().isEmpty()) {
                     return new Failed(sp.label(), "split", "key " + sp.keySource() + " of element /" + n
@@ -165,6 +164,10 @@ public final class Pipeline {
         }
         traces.add(new Trace(index, sp.label(), "", null));
         return new Split(sp.label(), index + 1, List.copyOf(items), traces);
+    }
+
+    private static String message(RuntimeException e) {
+        return e instanceof JsltException jslt ? JsltMessages.describe(jslt) : String.valueOf(e.getMessage());
     }
 
     /** Each violation with its JSON pointer, e.g. {@code /customer/email: required property 'email' not found}. */

@@ -30,6 +30,7 @@ public final class RecordingTarget implements AutoCloseable {
     private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> bodies = new ConcurrentHashMap<>();
+    private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private volatile BiFunction<String, Integer, Integer> status = (key, attempt) -> 200;
     private volatile long delayMillis;
@@ -95,6 +96,7 @@ public final class RecordingTarget implements AutoCloseable {
             }
             int n = requests.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             bodies.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(new String(body, StandardCharsets.UTF_8));
+            lastBodies.put(key, new String(body, StandardCharsets.UTF_8));
             int code = status.apply(key, n);
             if (code >= 200 && code < 300) {
                 successes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
@@ -163,6 +165,16 @@ public final class RecordingTarget implements AutoCloseable {
     /** The most requests it was handling at once. */
     public int maxConcurrent() {
         return maxConcurrent.get();
+    }
+
+    /** The body of the latest request with {@code key}, or null. */
+    public String lastBody(String key) {
+        return lastBodies.get(key);
+    }
+
+    /** Requests whose key starts with {@code prefix}. */
+    public int totalRequestsFor(String prefix) {
+        return requests.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToInt(e -> e.getValue().get()).sum();
     }
 
     public int totalRequests() {
