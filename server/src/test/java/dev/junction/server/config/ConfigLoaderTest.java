@@ -106,6 +106,61 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsMappingVersionsAndSplitAndReportsEachMistakeInThem() throws Exception {
+        Path good = TestConfig.write(dir.resolve("good"), """
+            junction {
+              systems { shop { connector = http }, erp { connector = http, base-url = "http://127.0.0.1:1" } }
+              integrations {
+                a {
+                  source { system = shop, webhook { path = "a" } }
+                  steps = [
+                    { split { items = ".lines", key = ".sku" } }
+                    { map { mapping = "mappings/order-to-erp.v3.jslt", version = 3, earlier-versions { 1 = "mappings/order-to-erp.jslt" } } }
+                  ]
+                  targets = [ { system = erp, http { path = "/x" } } ]
+                }
+              }
+            }
+            """);
+        Files.copy(good.resolveSibling("mappings/order-to-erp.jslt"), good.resolveSibling("mappings/order-to-erp.v3.jslt"));
+        IntegrationSettings a = ConfigLoader.load(good, CONNECTORS, Map.of()).integrations().get("a");
+        StepSettings.Map map = (StepSettings.Map) a.steps().get(1);
+        assertEquals("order-to-erp.jslt", map.name(), "the name is the same for every version's file");
+        assertEquals(List.of(1, 3), List.copyOf(map.versions().keySet()));
+        assertEquals("split(.lines)", a.steps().get(0).label());
+        assertEquals(a.revision(), ConfigLoader.load(good, CONNECTORS, Map.of()).integrations().get("a").revision(), "same files, same revision");
+        Files.writeString(good.resolveSibling("mappings/order-to-erp.jslt"), "{\"changed\": true}");
+        assertTrue(!a.revision().equals(ConfigLoader.load(good, CONNECTORS, Map.of()).integrations().get("a").revision()),
+                "a changed earlier version is a new revision");
+
+        Path bad = TestConfig.write(dir.resolve("bad"), """
+            junction {
+              systems { shop { connector = http }, erp { connector = http, base-url = "http://127.0.0.1:1" } }
+              integrations {
+                a {
+                  source { system = shop, webhook { path = "a" } }
+                  steps = [
+                    { split { key = ".sku" } }
+                    { split { items = "[" } }
+                    { map { mapping = "mappings/order-to-erp.jslt", version = 2, earlier-versions { 2 = "mappings/order-to-erp.jslt", 1 = "mappings/v1.jslt" } } }
+                    { map { mapping = "mappings/order-to-erp.jslt", version = 2, earlier-versions = "v1" } }
+                  ]
+                  targets = [ { system = erp, http { path = "/x" } } ]
+                }
+              }
+            }
+            """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(bad, CONNECTORS, Map.of()));
+        Map<String, ConfigProblem> byPath = e.problems().stream().collect(Collectors.toMap(ConfigProblem::path, p -> p, (x, y) -> x));
+        assertProblem(byPath, "junction.integrations.a.steps.0.split.items", 7, "required");
+        assertProblem(byPath, "junction.integrations.a.steps.1.split.items", 8, "is not a JSLT expression");
+        assertProblem(byPath, "junction.integrations.a.steps.2.map.earlier-versions.2", 9, "below the current version 2");
+        assertProblem(byPath, "junction.integrations.a.steps.2.map.earlier-versions.1", 9, "file not found");
+        assertProblem(byPath, "junction.integrations.a.steps.3.map.earlier-versions", 10, "must be an object");
+        assertEquals(5, e.problems().size(), e.getMessage());
+    }
+
+    @Test
     void readsAResiliencePolicyAndReportsEachMistakeInIt() throws Exception {
         Path good = TestConfig.write(dir.resolve("good"), """
             junction {
