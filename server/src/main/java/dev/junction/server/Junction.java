@@ -48,7 +48,7 @@ public final class Junction implements AutoCloseable {
      */
     public static Junction start(JunctionSettings settings) throws Exception {
         ConnectorRegistry connectors = ConnectorRegistry.load(Junction.class.getClassLoader());
-        return start(settings, () -> ConfigLoader.load(settings.configFile(), connectors, System.getenv()));
+        return start(settings, file -> ConfigLoader.load(file, connectors, System.getenv()));
     }
 
     /** Starts a node; {@code reload} reads the configuration again when it changes or the admin API asks. */
@@ -65,7 +65,7 @@ public final class Junction implements AutoCloseable {
             Inbox inbox = Inbox.init(system, settings.inbox(), catalog);
             inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
-            Reloader reloader = new Reloader(settings, reload, catalog, sources);
+            Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.messages(), catalog, reloader, systems))

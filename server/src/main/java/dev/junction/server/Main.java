@@ -70,7 +70,7 @@ public final class Main {
             err.println("cannot use the journal database at " + JournalSchema.redacted(settings.persistence().url()) + ": " + e.getMessage());
             return 1;
         }
-        Junction junction = Junction.start(settings, () -> ConfigLoader.load(Path.of(args[0]), connectors, env));
+        Junction junction = Junction.start(settings, file -> ConfigLoader.load(file, connectors, env));
         log.info("Junction started: {} integration(s), HTTP {}", settings.integrations().size(), junction.httpAddress());
         return 0;
     }

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,7 +35,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /**
  * {@code /api/v1/integrations}: each integration's current revision and the revisions still loaded ({@code GET}), a reload of
  * the configuration ({@code POST /integrations/reload}) and reprocessing of stored originals through the current revision
- * ({@code POST /integrations/<name>/reprocess}).
+ * ({@code POST /integrations/<name>/reprocess}); and the configuration file itself ({@code GET}/{@code PUT /configuration}).
  */
 final class IntegrationRoutes {
     private final Catalog catalog;
@@ -56,6 +57,27 @@ final class IntegrationRoutes {
                         int originals, List<String> copies) {}
 
     Route route() {
+        return concat(configuration(), integrations());
+    }
+
+    /**
+     * {@code GET /api/v1/configuration}: the configuration file as text; {@code PUT} replaces it with the body (HOCON) and
+     * applies it, or refuses it whole (422, every problem) and leaves the file as it was.
+     */
+    private Route configuration() {
+        return path("configuration", () -> concat(
+                get(() -> {
+                    try {
+                        return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
+                                org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8, reloader.text()));
+                    } catch (IOException e) {
+                        throw new ApiProblem(503, "unavailable", "Service unavailable", "the configuration file cannot be read: " + e.getMessage());
+                    }
+                }),
+                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(reloader.replaceAsync(text), this::reloaded)))));
+    }
+
+    private Route integrations() {
         return pathPrefix("integrations", () -> concat(
                 pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, Map.of("items",
                         catalog.current().values().stream().sorted(java.util.Comparator.comparing(IntegrationSettings::name))
@@ -84,7 +106,10 @@ final class IntegrationRoutes {
     }
 
     private Route reload() {
-        Reloader.Outcome outcome = reloader.reload();
+        return onSuccess(reloader.reloadAsync(), this::reloaded);
+    }
+
+    private Route reloaded(Reloader.Outcome outcome) {
         if (outcome.applied()) {
             return complete(AdminApi.json(200, new Reloaded(true, outcome.changes())));
         }

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class Reloader {
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
 
-    /** Reads and validates the configuration again, from the same file and environment as at start. */
+    /** Reads and validates a configuration file, with the same connectors and environment as at start. */
     @FunctionalInterface
     public interface Loader {
-        JunctionSettings load() throws InvalidConfigException;
+        JunctionSettings load(Path file) throws InvalidConfigException;
     }
 
     /**
@@ -50,20 +53,34 @@ public final class Reloader {
     private final Loader loader;
     private final Catalog catalog;
     private final Sources sources;
+    private final Executor blocking;
     private JunctionSettings settings;
     private Map<Path, Long> watched;
 
-    public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources) {
+    /** {@code blocking} runs the file reads of a reload and of the checks for changes. */
+    public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources, Executor blocking) {
         this.settings = settings;
         this.loader = loader;
         this.catalog = catalog;
         this.sources = sources;
+        this.blocking = blocking;
         this.watched = stamps(settings);
     }
 
     /** Checks the configuration file and the files it names every {@code interval}, and reloads when one of them changed. */
     public void watch(ActorSystem<?> system, Duration interval) {
-        system.scheduler().scheduleWithFixedDelay(interval, interval, this::reloadIfChanged, system.executionContext());
+        system.scheduler().scheduleWithFixedDelay(interval, interval, () -> blocking.execute(this::reloadIfChanged),
+                system.executionContext());
+    }
+
+    /** {@link #reload()} on the blocking executor. */
+    public CompletionStage<Outcome> reloadAsync() {
+        return CompletableFuture.supplyAsync(this::reload, blocking);
+    }
+
+    /** {@link #replace(String)} on the blocking executor. */
+    public CompletionStage<Outcome> replaceAsync(String text) {
+        return CompletableFuture.supplyAsync(() -> replace(text), blocking);
     }
 
     private void reloadIfChanged() {
@@ -86,14 +103,60 @@ public final class Reloader {
     public synchronized Outcome reload() {
         JunctionSettings next;
         try {
-            next = loader.load();
+            next = loader.load(settings.configFile());
         } catch (InvalidConfigException e) {
             return new Outcome(false, List.of(), e.problems().stream().map(Object::toString).toList());
         }
+        return apply(next);
+    }
+
+    /** The configuration file as it is now. */
+    public String text() throws IOException {
+        return Files.readString(settings.configFile());
+    }
+
+    /**
+     * Replaces the configuration file with {@code text} and applies it, or refuses it whole and leaves the file as it was. The
+     * proposal is validated from a file beside the real one, so its relative paths resolve the same way.
+     */
+    public synchronized Outcome replace(String text) {
+        Path file = settings.configFile();
+        Path proposed = file.resolveSibling("." + file.getFileName() + ".proposed");
+        try {
+            Files.writeString(proposed, text);
+            JunctionSettings next;
+            try {
+                next = loader.load(proposed);
+            } catch (InvalidConfigException e) {
+                return new Outcome(false, List.of(), e.problems().stream()
+                        .map(p -> p.toString().replace(proposed.toString(), file + " (proposed)")).toList());
+            }
+            List<String> restartOnly = restartOnly(settings.pekko(), next.pekko());
+            if (!restartOnly.isEmpty()) {
+                return refusedRestartOnly(restartOnly);
+            }
+            Files.move(proposed, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return apply(loader.load(file));
+        } catch (IOException | InvalidConfigException e) {
+            return new Outcome(false, List.of(), List.of(file + ": cannot be replaced: " + e.getMessage()));
+        } finally {
+            try {
+                Files.deleteIfExists(proposed);
+            } catch (IOException ignored) {
+                // a leftover proposal is harmless and overwritten by the next one
+            }
+        }
+    }
+
+    private Outcome refusedRestartOnly(List<String> paths) {
+        return new Outcome(false, List.of(), paths.stream().map(path -> settings.configFile() + ": " + path
+                + ": changed, and only a restart applies it (a reload changes integrations only)").toList());
+    }
+
+    private Outcome apply(JunctionSettings next) {
         List<String> restartOnly = restartOnly(settings.pekko(), next.pekko());
         if (!restartOnly.isEmpty()) {
-            return new Outcome(false, List.of(), restartOnly.stream().map(path -> settings.configFile() + ": " + path
-                    + ": changed, and only a restart applies it (a reload changes integrations only)").toList());
+            return refusedRestartOnly(restartOnly);
         }
         List<String> changes = new ArrayList<>();
         for (IntegrationSettings integration : next.integrations().values()) {

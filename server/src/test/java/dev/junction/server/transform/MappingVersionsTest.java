@@ -228,6 +228,31 @@ class MappingVersionsTest {
         Await.until(Duration.ofSeconds(15), () -> !revisionOf("orders-to-slow").equals(before), () -> "revision still " + before);
     }
 
+    @Test
+    @Order(6)
+    void theConfigurationCanBeReplacedThroughTheAdminApiAndABadOneLeavesTheFileAlone() throws Exception {
+        String before = Files.readString(config);
+        assertEquals(before, server.get("/api/v1/configuration").body());
+        String broken = before.replace("version = 2", "version = 0");
+        HttpResponse<String> refused = put(broken);
+        assertEquals(422, refused.statusCode(), refused::body);
+        assertTrue(refused.body().contains("junction.conf (proposed)") && refused.body().contains("must be 1 or more"), refused::body);
+        assertEquals(before, Files.readString(config), "a refused change leaves the file as it was");
+
+        String revision = revisionOf("orders-to-erp");
+        HttpResponse<String> applied = put(before.replace("orders-to-erp {", "orders-to-erp {\n description = \"put through the API\""));
+        assertEquals(200, applied.statusCode(), applied::body);
+        assertTrue(Files.readString(config).contains("put through the API"));
+        assertFalse(revisionOf("orders-to-erp").equals(revision));
+        accepted("/webhooks/webshop/orders", "K5");
+        Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("K5"), () -> "K5 not delivered after the change");
+    }
+
+    private HttpResponse<String> put(String text) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/api/v1/configuration")))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(text)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private String revisionOf(String integration) {
         try {
             return integration(integration).get("revision").asText();
