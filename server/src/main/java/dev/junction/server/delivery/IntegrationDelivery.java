@@ -35,12 +35,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one integration's envelopes: parses the raw original, runs the steps once, then makes attempts at every target
+ * Delivers the envelopes of one revision of one integration: parses the raw original, runs the steps once (from the
+ * envelope's first step, with the mapping versions asked for), records what each step did, then makes attempts at every target
  * through its system's actor until each is delivered or dead-lettered. A retriable failure waits with exponential back-off and
  * jitter (at least the target's own Retry-After) and counts as an attempt; waiting for the system's breaker, pause, rate limit
  * or bulkhead does not. A permanent failure, an exhausted attempt budget or an envelope older than max-age ends as a dead
- * letter. Every attempt carries the envelope's idempotency key and is recorded. Shared by the integration's partitions on this
- * node; thread-safe.
+ * letter. Every attempt carries the envelope's idempotency key and is recorded. A split hands its elements to the inbox instead
+ * (see {@link Splitting}). Shared by the integration's partitions on this node; thread-safe.
  */
 public final class IntegrationDelivery {
     private static final Logger log = LoggerFactory.getLogger(IntegrationDelivery.class);
