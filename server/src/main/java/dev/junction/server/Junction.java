@@ -65,6 +65,11 @@ public final class Junction implements AutoCloseable {
             Inbox inbox = Inbox.init(system, settings.inbox(), catalog);
             inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
+            // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.
+            org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+                    org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-http-pools",
+                    () -> org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools()
+                            .thenApply(x -> org.apache.pekko.Done.getInstance()));
             Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
