@@ -230,17 +230,13 @@ public final class IntegrationDelivery {
 
     /** The first attempt at {@code target}, unless its {@code when} predicate leaves the message out. */
     private CompletionStage<TargetOutcome> route(Target target, Envelope envelope, JsonNode payload, byte[] bytes, List<Attempt> earlier) {
-        if (target.when().isPresent()) {
-            Predicate when = target.when().get();
-            try {
-                if (!when.test(payload)) {
-                    return done(new TargetOutcome(target.name(), target.system(), Status.FILTERED, 0, "filtered",
-                            "when(" + when.source() + ")", earlier));
-                }
-            } catch (RuntimeException e) {
-                return done(new TargetOutcome(target.name(), target.system(), Status.DEAD_LETTERED, 0, "route",
-                        "when(" + when.source() + "): " + e.getMessage(), earlier));
-            }
+        Routing.Decision decision = Routing.decide(target.when(), payload);
+        if (decision instanceof Routing.Skip skip) {
+            return done(new TargetOutcome(target.name(), target.system(), Status.FILTERED, 0, "filtered", skip.rule(), earlier));
+        }
+        if (decision instanceof Routing.Refuse refuse) {
+            return done(new TargetOutcome(target.name(), target.system(), Status.DEAD_LETTERED, 0, Routing.ERROR_CLASS,
+                    refuse.detail(), earlier));
         }
         return new Attempts(target, envelope, payload, bytes, earlier).next();
     }
