@@ -4,6 +4,7 @@ import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.InvalidConfigException;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.persistence.JournalSchema;
+import dev.junction.server.pipelinetest.TestCommand;
 import dev.junction.server.plugins.ConnectorRegistry;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -13,6 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar junction-server.jar path/to/junction.conf}. Exit codes: 0 stopped normally, 1 could not start (journal
  * unreachable, port taken), 2 the configuration has mistakes (all of them are printed).
+ *
+ * <p>{@code java -jar junction-server.jar test <junction.conf or folder>} runs the pipeline tests instead, without starting
+ * anything ({@link TestCommand}).
  */
 public final class Main {
     static {
@@ -51,8 +55,12 @@ public final class Main {
 
     /** Starts a node; returns the exit code when it cannot start (and 0 once it has started). */
     static int run(String[] args, java.util.Map<String, String> env, java.io.PrintStream err) throws Exception {
+        if (args.length >= 1 && args[0].equals("test")) {
+            return TestCommand.run(java.util.List.of(args).subList(1, args.length), env, System.out, err);
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
             err.println("usage: java -jar junction-server.jar <junction.conf>");
+            err.println("       java -jar junction-server.jar test <junction.conf or its folder> [test files or folders]");
             return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
         }
         ConnectorRegistry connectors = ConnectorRegistry.load(Main.class.getClassLoader());
