@@ -52,6 +52,14 @@ class MainTest {
     }
 
     @Test
+    void testRunsAFoldersPipelineTestsWithoutStartingANode() throws Exception {
+        int code = Main.run(new String[] {"test", TestConfig.quickstart().toString()}, Map.of(), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void exitsWith2WithoutAConfigurationFile() throws Exception {
         assertEquals(2, Main.run(new String[0], Map.of(), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: java -jar junction-server.jar <junction.conf>"));
