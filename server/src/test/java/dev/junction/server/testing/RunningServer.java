@@ -63,6 +63,19 @@ public final class RunningServer implements AutoCloseable {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * POSTs as a sender that wants its message accepted: a 503 (a partition still starting on a busy machine) is sent again
+     * with the same key, as the Retry-After asks, for up to 15 s. Returns the final answer; the caller checks it.
+     */
+    public HttpResponse<String> postUntilAnswered(String path, String key, String body) throws Exception {
+        HttpResponse<String> response = post(path, key, body);
+        for (int i = 0; i < 15 && response.statusCode() == 503; i++) {
+            Thread.sleep(1000);
+            response = post(path, key, body);
+        }
+        return response;
+    }
+
     /** GETs an admin API path. */
     public HttpResponse<String> get(String path) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(15)).GET().build(),

@@ -297,11 +297,7 @@ class MappingVersionsTest {
     }
 
     private String accepted(String path, String key) throws Exception {
-        HttpResponse<String> response = server.post(path, key, TestConfig.order("SO-" + key));
-        for (int i = 0; i < 10 && response.statusCode() == 503; i++) {
-            Thread.sleep(1000);
-            response = server.post(path, key, TestConfig.order("SO-" + key));
-        }
+        HttpResponse<String> response = server.postUntilAnswered(path, key, TestConfig.order("SO-" + key));
         assertEquals(202, response.statusCode(), response::body);
         return JSON.readTree(response.body()).get("messageId").asText();
     }

@@ -224,14 +224,8 @@ class StepsTest {
         return JSON.readTree(server.get("/api/v1/dead-letters/" + id).body());
     }
 
-    /** Posts as a web shop does: a 503 (a partition still starting on a busy machine) is sent again with the same key. */
     private HttpResponse<String> post(String path, String key, String body) throws Exception {
-        HttpResponse<String> response = server.post(path, key, body);
-        for (int i = 0; i < 10 && response.statusCode() == 503; i++) {
-            Thread.sleep(1000);
-            response = server.post(path, key, body);
-        }
-        return response;
+        return server.postUntilAnswered(path, key, body);
     }
 
     private static String accepted(HttpResponse<String> response) throws Exception {
