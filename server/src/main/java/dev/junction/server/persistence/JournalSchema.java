@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalSchema {
     private static final Logger log = LoggerFactory.getLogger(JournalSchema.class);
+    /** Advisory lock key (per database) that serializes the DDL of nodes starting at once. */
+    private static final long DDL_LOCK = 0x4A756E6374696F6EL; // "Junction"
 
     private JournalSchema() {}
 
@@ -40,11 +42,19 @@ public final class JournalSchema {
             if (!db.createSchema()) {
                 return;
             }
+            if (db.isPostgres()) {
+                // IF NOT EXISTS does not make concurrent DDL safe in PostgreSQL: two nodes creating the same index at once
+                // collide on pg_class ("duplicate key value violates unique constraint"). Nodes starting together take turns.
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT pg_advisory_lock(" + DDL_LOCK + ")");
+                }
+            }
             for (String sql : statements(db.isPostgres() ? "postgres" : "h2")) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute(sql);
                 }
             }
+            // The session's advisory lock ends with the connection.
             log.info("journal schema ready on {}", redacted(db.url()));
         }
     }
