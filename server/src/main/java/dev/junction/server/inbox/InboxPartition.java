@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -132,12 +133,19 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     // ---- state: mutated only by the event handler; snapshots take a copy (see snapshotAdapter)
     public static final class State {
-        final KeyIndex keys;
-        final LinkedHashMap<String, DeadLetters.Pending> pending = new LinkedHashMap<>();
-        final DeadLetters deadLetters = new DeadLetters();
+        KeyIndex keys;
+        LinkedHashMap<String, DeadLetters.Pending> pending;
+        DeadLetters deadLetters;
 
         State(InboxSettings settings) {
-            this.keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys());
+            empty(settings);
+        }
+
+        /** Forgets everything: the state of a partition that has not recovered anything yet. */
+        void empty(InboxSettings settings) {
+            keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys());
+            pending = new LinkedHashMap<>();
+            deadLetters = new DeadLetters();
         }
     }
 
@@ -394,6 +402,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
+                // After a journal failure the persistence behavior restarts and recovers from the journal, starting from the
+                // emptyState() object it was given once (Pekko 1.1 does not call emptyState() again; Akka fixed the same in
+                // akka-core#32822). Our state is mutable, so without a snapshot that object IS the state: it still holds the
+                // events whose write failed, and the partition would answer "duplicate" for keys that are not in the journal.
+                .onSignal(PreRestart.instance(), state -> state.empty(settings))
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     context.getLog().debug("{} recovered: {} keys, {} pending", persistenceId().id(), state.keys.size(), state.pending.size());
                     startDelivery(state);
