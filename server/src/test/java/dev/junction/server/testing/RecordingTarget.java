@@ -25,12 +25,13 @@ public final class RecordingTarget implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    private final ExecutorService executor;
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> successes = new ConcurrentHashMap<>();
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> bodies = new ConcurrentHashMap<>();
     private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> messageIds = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private volatile BiFunction<String, Integer, Integer> status = (key, attempt) -> 200;
     private volatile long delayMillis;
@@ -42,6 +43,12 @@ public final class RecordingTarget implements AutoCloseable {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     public RecordingTarget() throws IOException {
+        this(16);
+    }
+
+    /** A target answering up to {@code threads} requests at once (each {@link #delay} holds one). */
+    public RecordingTarget(int threads) throws IOException {
+        executor = Executors.newFixedThreadPool(threads);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -97,6 +104,8 @@ public final class RecordingTarget implements AutoCloseable {
             int n = requests.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             bodies.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(new String(body, StandardCharsets.UTF_8));
             lastBodies.put(key, new String(body, StandardCharsets.UTF_8));
+            String messageId = exchange.getRequestHeaders().getFirst("X-Junction-Message-Id");
+            messageIds.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(messageId == null ? "" : messageId);
             int code = status.apply(key, n);
             if (code >= 200 && code < 300) {
                 successes.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
@@ -142,6 +151,14 @@ public final class RecordingTarget implements AutoCloseable {
     /** The distinct bodies received for {@code key}: one, if every attempt carried the same message. */
     public Set<String> bodies(String key) {
         return bodies.getOrDefault(key, Set.of());
+    }
+
+    /**
+     * The distinct Junction message ids ({@code X-Junction-Message-Id}) that arrived with {@code key}. One: every delivery of the
+     * key was the same accepted message. Two or more: the inbox accepted the key twice, a duplicate no target can tell apart.
+     */
+    public Set<String> messageIds(String key) {
+        return messageIds.getOrDefault(key, Set.of());
     }
 
     /** When each request arrived (epoch ms), in arrival order. */

@@ -12,15 +12,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The server's fat jar started as its own JVM, as users run it; killed with SIGKILL or stopped with SIGTERM by the test. */
+/** The server started as its own JVM (from the fat jar, as users run it, or from the class path); killed with SIGKILL or stopped with SIGTERM by the test. */
 public final class ServerProcess implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Process process;
     private final int httpPort;
+    private final Path log;
 
-    private ServerProcess(Process process, int httpPort) {
+    private ServerProcess(Process process, int httpPort, Path log) {
         this.process = process;
         this.httpPort = httpPort;
+        this.log = log;
     }
 
     /** The jar built by {@code mvn package}; integration tests run after it. */
@@ -34,17 +36,56 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar on {@code config} with {@code env}; output goes to {@code log}; returns once it answers HTTP. */
     public static ServerProcess start(Path config, int httpPort, Map<String, String> env, Path log) throws Exception {
+        return launch(List.of("-Xmx1g", "-jar", jar().toString(), config.toString()), httpPort, env, log);
+    }
+
+    /**
+     * Starts {@code Main} on the test JVM's own class path (the module's classes and dependencies, without the test classes and
+     * their logback-test.xml), so a test needs no {@code mvn package} first and runs under Surefire. The node is the same
+     * server as the jar's: same classes, same {@code reference.conf} files, same {@code Main}.
+     */
+    public static ServerProcess startOnClassPath(Path config, int httpPort, Map<String, String> env, Path log, List<String> jvmOptions)
+            throws Exception {
+        ServerProcess server = launchOnClassPath(config, httpPort, env, log, jvmOptions);
+        server.awaitHealthy(Duration.ofSeconds(90), log.toFile());
+        return server;
+    }
+
+    /** As {@link #startOnClassPath}, without waiting: several nodes can start at once; then {@link #awaitHealthy(Duration)}. */
+    public static ServerProcess launchOnClassPath(Path config, int httpPort, Map<String, String> env, Path log, List<String> jvmOptions)
+            throws Exception {
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
+                .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+        List<String> args = new java.util.ArrayList<>(jvmOptions);
+        args.addAll(List.of("-cp", classPath, "dev.junction.server.Main", config.toString()));
+        return spawn(args, httpPort, env, log);
+    }
+
+    private static ServerProcess launch(List<String> args, int httpPort, Map<String, String> env, Path log) throws Exception {
+        ServerProcess server = spawn(args, httpPort, env, log);
+        server.awaitHealthy(Duration.ofSeconds(90), log.toFile());
+        return server;
+    }
+
+    private static ServerProcess spawn(List<String> args, int httpPort, Map<String, String> env, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx1g", "-jar", jar().toString(), config.toString()))
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         builder.environment().put("JUNCTION_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().putIfAbsent("JUNCTION_NODE_PORT", "0");
         builder.environment().putIfAbsent("JUNCTION_MGMT_PORT", "0");
-        ServerProcess server = new ServerProcess(builder.start(), httpPort);
-        server.awaitHealthy(Duration.ofSeconds(90), log.toFile());
-        return server;
+        return new ServerProcess(builder.start(), httpPort, log);
+    }
+
+    /** Waits until the node answers {@code /health}; fails at once if its JVM has exited. */
+    public void awaitHealthy(Duration timeout) throws Exception {
+        awaitHealthy(timeout, log.toFile());
     }
 
     private void awaitHealthy(Duration timeout, File log) throws Exception {
@@ -54,7 +95,7 @@ public final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<Void> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url("/health"))).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url("/health"))).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -74,6 +115,14 @@ public final class ServerProcess implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */

@@ -1,0 +1,129 @@
+package dev.junction.server.cluster
+
+import com.fasterxml.jackson.databind.{ JsonNode, ObjectMapper }
+import dev.junction.server.testing.{ LocalCluster, PostgresDatabase, ServerProcess }
+
+import java.net.URI
+import java.net.http.{ HttpClient, HttpRequest, HttpResponse }
+import java.nio.file.Path
+import java.time.Duration
+import scala.jdk.CollectionConverters._
+
+/**
+ * Three Junction nodes, each its own JVM started from the test's class path, on one PostgreSQL journal: configured as
+ * `cluster-config/start-local-cluster.sh` configures them (nodes 0 and 1 are the seeds), each with its own remoting, HTTP and
+ * Pekko Management port. Every wait has a deadline and says what it waited for.
+ */
+final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends AutoCloseable {
+  val size = 3
+  private val remoting = Array.fill(size)(LocalCluster.freePort())
+  val httpPorts: Array[Int] = Array.fill(size)(LocalCluster.freePort())
+  private val mgmtPorts = Array.fill(size)(LocalCluster.freePort())
+  private val nodes = new Array[ServerProcess](size)
+  private val json = new ObjectMapper()
+  // C1 only: on two cores, three C2 compilers warming up at once would take the CPU the load needs for the whole run. A
+  // small serial-collected heap: the nodes hold little.
+  private val jvmOptions = java.util.List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+  private val client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+
+  def log(i: Int): Path = dir.resolve(s"node-$i.log")
+
+  private def env(i: Int): java.util.Map[String, String] = {
+    val e = LocalCluster.nodeEnv(db, remoting(0), remoting(i))
+    e.put("JUNCTION_SEED_NODES", s"127.0.0.1:${remoting(0)},127.0.0.1:${remoting(1)}")
+    e.put("JUNCTION_MGMT_PORT", mgmtPorts(i).toString)
+    e.put("JUNCTION_PEKKO_LOG_LEVEL", "INFO") // membership, downing and shard moves in the node logs
+    e
+  }
+
+  /**
+   * Starts the three JVMs at once and waits until every node sees three members Up, answers `/ready`, and hosts at least
+   * `minShards` inbox partitions (sharding moves one shard per 10 s rebalance round to a node that joined late).
+   */
+  def startAll(minShards: Int): Unit = {
+    val started = System.nanoTime()
+    for (i <- 0 until size) nodes(i) = ServerProcess.launchOnClassPath(config, httpPorts(i), env(i), log(i), jvmOptions)
+    nodes.foreach(_.awaitHealthy(Duration.ofSeconds(120)))
+    for (i <- 0 until size) awaitReady(i, Duration.ofSeconds(90))
+    Deadline.await(Duration.ofSeconds(90), s"at least $minShards partitions on every node") {
+      (0 until size).forall(i => shardsOn(i).size >= minShards)
+    } { () => s"partitions per node: ${(0 until size).map(i => shardsOn(i).size).mkString("/")}" }
+    println(f"three nodes Up, ready and balanced (${(0 until size).map(i => shardsOn(i).size).mkString("/")} partitions) in " +
+      f"${(System.nanoTime() - started) / 1e9}%.0f s")
+  }
+
+  /** Starts node `i` again on its ports and waits for its HTTP listener (not for it to be Up: see [[awaitReady]]). */
+  def start(i: Int): Unit = nodes(i) = ServerProcess.startOnClassPath(config, httpPorts(i), env(i), log(i), jvmOptions)
+
+  /** SIGKILL. */
+  def kill(i: Int): Unit = nodes(i).kill()
+
+  /** SIGTERM, and waits for the JVM to end (it leaves the cluster and hands its partitions over first). */
+  def terminate(i: Int, timeout: Duration): Int = nodes(i).terminate(timeout)
+
+  /** Node `i` answers `/ready` (Up in the cluster, journal reachable) and sees all three members Up. */
+  def awaitReady(i: Int, timeout: Duration): Unit =
+    Deadline.await(timeout, s"node $i Up, ready and seeing $size members Up") {
+      status(s"http://127.0.0.1:${mgmtPorts(i)}/ready") == 200 && membersUp(i) == size
+    } { () => s"ready: ${status(s"http://127.0.0.1:${mgmtPorts(i)}/ready")}, members Up: ${membersUp(i)}; see ${log(i)}" }
+
+  /** How many members node `i` sees Up; -1 if it does not answer. */
+  def membersUp(i: Int): Int = get(i, "/cluster/members") match {
+    case Some(members) => members.path("members").elements().asScala.count(_.path("status").asText() == "Up")
+    case None => -1
+  }
+
+  /** How many members node `i` knows in any state (Joining, Up, Leaving, Down...); -1 if it does not answer. */
+  def members(i: Int): Int = get(i, "/cluster/members").map(_.path("members").size()).getOrElse(-1)
+
+  /** The node that is oldest (hosting the shard coordinator and the other cluster singletons), as node 0 sees it. */
+  def oldest(): Int = get(0, "/cluster/members").map(_.path("oldest").asText()) match {
+    case Some(address) => remoting.indexWhere(port => address.endsWith(s":$port"))
+    case None => throw new AssertionError(s"node 0 does not list its members; see ${log(0)}")
+  }
+
+  /** The sharding shards hosted on node `i` (`/cluster/shards/inbox`), i.e. where its inbox partitions live. */
+  def shardsOn(i: Int): Set[String] = get(i, "/cluster/shards/inbox") match {
+    case Some(shards) => shards.path("regions").elements().asScala.map(_.path("shardId").asText()).toSet
+    case None => throw new AssertionError(s"node $i does not list its shards; see ${log(i)}")
+  }
+
+  private def get(i: Int, path: String): Option[JsonNode] =
+    try {
+      val r = client.send(HttpRequest.newBuilder(URI.create(s"http://127.0.0.1:${mgmtPorts(i)}$path")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString())
+      if (r.statusCode() == 200) Some(json.readTree(r.body())) else None
+    } catch { case _: Exception => None }
+
+  private def status(url: String): Int =
+    try client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode()
+    catch { case _: Exception => -1 }
+
+  /** Kills every JVM still running. */
+  override def close(): Unit = nodes.filter(_ != null).foreach(n => try n.close() catch { case _: Exception => () })
+}
+
+object ThreeNodes {
+  /**
+   * Added to the specs' configuration: sharding may move up to 6 shards per 10 s rebalance round (Pekko's default is one), so
+   * partitions allocated to the first node Up spread over all three in one round, not in four, before the load starts.
+   */
+  val FastRebalance = "\npekko.cluster.sharding.least-shard-allocation-strategy { rebalance-absolute-limit = 6, rebalance-relative-limit = 0.5 }\n"
+
+  /** The sharding shard of a partition: Pekko's default extractor, `abs(entityId.hashCode % number-of-shards)` (128 here). */
+  def shardOf(integration: String, partition: Int): String = math.abs(s"$integration#$partition".hashCode % 128).toString
+
+  /** The partition of a key, as `Inbox.partitionOf`. */
+  def partitionOf(key: String, partitions: Int): Int = Math.floorMod(key.hashCode, partitions)
+}
+
+/** Waits with a deadline; the failure names what was awaited and what was seen last. */
+object Deadline {
+  def await(timeout: Duration, what: String)(condition: => Boolean)(seen: () => String): Unit = {
+    val deadline = System.nanoTime() + timeout.toNanos
+    while (!condition) {
+      if (System.nanoTime() > deadline) throw new AssertionError(s"gave up after ${timeout.toSeconds} s waiting for $what: ${seen()}")
+      Thread.sleep(200)
+    }
+  }
+}
