@@ -85,6 +85,7 @@ class JournalOutageSpec extends AnyFeatureSpec with GivenWhenThen with Matchers 
         senders.close()
         cluster.close()
         target.close()
+        // -Dspec.keep-db=true keeps the journal for a look after a failure (drop it by hand).
         if (!java.lang.Boolean.getBoolean("spec.keep-db")) db.close() else println(s"kept ${db.url()}")
       }
     }

@@ -27,8 +27,7 @@ final class Senders(httpPorts: Array[Int], path: String) extends AutoCloseable {
   private val retries = new Semaphore(512)
   @volatile private var closed = false
 
-  /** When each key was first sent, and when it was acknowledged (epoch ms). */
-  val sentAt = new ConcurrentHashMap[String, java.lang.Long]()
+  /** When each key was acknowledged (epoch ms). */
   val acknowledgedAt = new ConcurrentHashMap[String, java.lang.Long]()
   /** Answers by status; -1: no answer (connection refused or reset, timeout). */
   val answers = new ConcurrentHashMap[Int, AtomicInteger]()
@@ -42,7 +41,6 @@ final class Senders(httpPorts: Array[Int], path: String) extends AutoCloseable {
   /** Sends `key` to node `node` (blocks while 256 new keys are in flight). */
   def send(key: String, node: Int): Unit = {
     newKeys.acquire()
-    sentAt.put(key, System.currentTimeMillis())
     attempt(key, node % httpPorts.length, newKeys)
   }
 
