@@ -49,7 +49,9 @@ public final class Sources {
     public static Sources start(ActorSystem<?> system, JunctionSettings settings, Inbox inbox, Executor blocking) {
         Sources sources = new Sources(system, inbox, blocking);
         sources.apply(settings);
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-sources", sources::stopAll);
+        // After the HTTP listener has let its requests in flight finish (service-requests-done; new requests on open
+        // connections are answered 503 meanwhile): a webhook still under way must find its source, or it would hear 404.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-sources", sources::stopAll);
         return sources;
     }
 
