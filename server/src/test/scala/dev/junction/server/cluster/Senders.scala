@@ -106,7 +106,11 @@ final class Senders(httpPorts: Array[Int], path: String) extends AutoCloseable {
 
   /** Waits until every key is acknowledged (the senders keep retrying the others). */
   def awaitAcknowledged(keys: Iterable[String], timeout: Duration): Unit =
-    Deadline.await(timeout, "every key acknowledged")(unacknowledged(keys).isEmpty) { () =>
+    Deadline.await(timeout, "every key acknowledged") {
+      // A key answered anything but 202, 200 or 503 is not sent again: fail at once, naming the answers.
+      if (!unexpected.isEmpty) throw new AssertionError(s"unexpected answers (not retried): ${unexpected.asScala.take(5).mkString(", ")}")
+      unacknowledged(keys).isEmpty
+    } { () =>
       s"${unacknowledged(keys).size} keys not acknowledged, e.g. ${unacknowledged(keys).take(3).mkString(", ")}; answers: $summary"
     }
 
