@@ -16,9 +16,11 @@ import scala.jdk.CollectionConverters._
  */
 final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends AutoCloseable {
   val size = 3
-  private val remoting = Array.fill(size)(LocalCluster.freePort())
-  val httpPorts: Array[Int] = Array.fill(size)(LocalCluster.freePort())
-  private val mgmtPorts = Array.fill(size)(LocalCluster.freePort())
+  // Nine distinct ports: taken while all nine sockets are open (one at a time, the OS may hand the same port out twice).
+  private val ports = ThreeNodes.freePorts(3 * size)
+  private val remoting = ports.slice(0, size)
+  val httpPorts: Array[Int] = ports.slice(size, 2 * size)
+  private val mgmtPorts = ports.slice(2 * size, 3 * size)
   private val nodes = new Array[ServerProcess](size)
   private val json = new ObjectMapper()
   // C1 only: on two cores, three C2 compilers warming up at once would take the CPU the load needs for the whole run. A
@@ -112,6 +114,11 @@ object ThreeNodes {
 
   /** The sharding shard of a partition: Pekko's default extractor, `abs(entityId.hashCode % number-of-shards)` (128 here). */
   def shardOf(integration: String, partition: Int): String = math.abs(s"$integration#$partition".hashCode % 128).toString
+
+  def freePorts(n: Int): Array[Int] = {
+    val sockets = Array.fill(n)(new java.net.ServerSocket(0))
+    try sockets.map(_.getLocalPort) finally sockets.foreach(_.close())
+  }
 
   /** The partition of a key, as `Inbox.partitionOf`. */
   def partitionOf(key: String, partitions: Int): Int = Math.floorMod(key.hashCode, partitions)
