@@ -2,9 +2,11 @@ package dev.junction.server.api;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.junction.server.delivery.Catalog;
@@ -23,6 +25,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +90,22 @@ public final class AdminApi {
             int status = response.status().intValue();
             String type = status == 404 ? "not-found" : status == 405 ? "method-not-allowed" : "bad-request";
             return ProblemResponses.problem(status, type, response.status().reason(), detail).withHeaders(response.getHeaders());
+        });
+    }
+
+    /** The request body as JSON; an empty body is an empty object. */
+    static Route jsonBody(java.util.function.Function<JsonNode, Route> inner) {
+        return entity(Unmarshaller.entityToString(), text -> {
+            JsonNode json;
+            try {
+                json = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw ApiProblem.badRequest("the body is not JSON: " + e.getOriginalMessage());
+            }
+            if (!json.isObject()) {
+                throw ApiProblem.badRequest("the body must be a JSON object");
+            }
+            return inner.apply(json);
         });
     }
 }

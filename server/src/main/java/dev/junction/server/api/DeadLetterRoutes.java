@@ -2,7 +2,6 @@ package dev.junction.server.api;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
-import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * {@code /api/v1/dead-letters}: list with a filter, inspect one, replay one or in bulk, discard with a reason, and the record of
@@ -40,13 +38,13 @@ final class DeadLetterRoutes {
                     return onSuccess(deadLetters.audit(integration), ops ->
                             complete(AdminApi.json(200, Map.of("items", ops.stream().map(DeadLetterJson::operation).toList()))));
                 }))),
-                path("replay", () -> post(() -> body(json -> bulk("replayed", json)))),
-                path("discard", () -> post(() -> body(json -> bulk("discarded", json)))),
+                path("replay", () -> post(() -> AdminApi.jsonBody(json -> bulk("replayed", json)))),
+                path("discard", () -> post(() -> AdminApi.jsonBody(json -> bulk("discarded", json)))),
                 pathPrefix(segment(), id -> concat(
                         pathEndOrSingleSlash(() -> get(() -> onSuccess(deadLetters.get(id), found -> complete(AdminApi.json(200,
                                 DeadLetterJson.view(found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + id)))))))),
-                        path("replay", () -> post(() -> body(json -> one("replayed", id, json)))),
-                        path("discard", () -> post(() -> body(json -> one("discarded", id, json))))))));
+                        path("replay", () -> post(() -> AdminApi.jsonBody(json -> one("replayed", id, json)))),
+                        path("discard", () -> post(() -> AdminApi.jsonBody(json -> one("discarded", id, json))))))));
     }
 
     private Route list(Map<String, String> params) {
@@ -84,21 +82,5 @@ final class DeadLetterRoutes {
             throw ApiProblem.notFound("no integration " + name + " (known: " + String.join(", ", deadLetters.integrations()) + ")");
         }
         return Optional.ofNullable(name);
-    }
-
-    /** The request body as JSON; an empty body is an empty object. */
-    private static Route body(java.util.function.Function<JsonNode, Route> inner) {
-        return entity(Unmarshaller.entityToString(), text -> {
-            JsonNode json;
-            try {
-                json = text.isBlank() ? AdminApi.JSON.createObjectNode() : AdminApi.JSON.readTree(text);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw ApiProblem.badRequest("the body is not JSON: " + e.getOriginalMessage());
-            }
-            if (!json.isObject()) {
-                throw ApiProblem.badRequest("the body must be a JSON object");
-            }
-            return inner.apply(json);
-        });
     }
 }

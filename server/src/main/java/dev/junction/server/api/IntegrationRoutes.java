@@ -85,7 +85,7 @@ final class IntegrationRoutes {
                 path("reload", () -> post(this::reload)),
                 pathPrefix(segment(), name -> concat(
                         pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, integration(known(name)))))),
-                        path("reprocess", () -> post(() -> entity(Unmarshaller.entityToString(), text -> reprocess(known(name), text))))))));
+                        path("reprocess", () -> post(() -> AdminApi.jsonBody(body -> reprocess(known(name), body))))))));
     }
 
     private Integration integration(IntegrationSettings s) {
@@ -124,16 +124,7 @@ final class IntegrationRoutes {
     }
 
     /** Body: {@code {"from": "<instant>", "to": "<instant>", "target": "<name>", "by": "...", "reason": "..."}}; reason required. */
-    private Route reprocess(IntegrationSettings integration, String text) {
-        JsonNode body;
-        try {
-            body = text.isBlank() ? AdminApi.JSON.createObjectNode() : AdminApi.JSON.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiProblem.badRequest("the body is not JSON: " + e.getOriginalMessage());
-        }
-        if (!body.isObject()) {
-            throw ApiProblem.badRequest("the body must be a JSON object");
-        }
+    private Route reprocess(IntegrationSettings integration, JsonNode body) {
         List<String> known = List.of("from", "to", "target", "by", "reason");
         body.fieldNames().forEachRemaining(f -> {
             if (!known.contains(f)) {
