@@ -73,6 +73,12 @@ public final class Catalog implements Integrations {
     }
 
     @Override
+    public List<String> currentMappings(String integration) {
+        IntegrationSettings settings = current.get(integration);
+        return settings == null ? List.of() : IntegrationDelivery.mappingTags(settings.steps(), Map.of());
+    }
+
+    @Override
     public String currentRevision(String integration) {
         IntegrationSettings settings = current.get(integration);
         return settings == null ? "" : settings.revision();

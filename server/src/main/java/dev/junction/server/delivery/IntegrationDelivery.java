@@ -9,6 +9,7 @@ import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkRecord;
 import dev.junction.server.config.Predicate;
 import dev.junction.server.config.ResilienceSettings;
+import dev.junction.server.config.StepSettings;
 import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
@@ -121,7 +122,7 @@ public final class IntegrationDelivery {
                     failed.step() + ": " + failed.detail(), earlier), null);
         }
         if (result instanceof Pipeline.Split split) {
-            return new Splitting(envelope, split, chosen, earlier, trail).next();
+            return new Splitting(envelope, split, chosen, earlier, trail, mappingTags(pipeline.steps(), pinned)).next();
         }
         Pipeline.Passed passed = (Pipeline.Passed) result;
         byte[] bytes;
@@ -138,6 +139,12 @@ public final class IntegrationDelivery {
             boolean dead = ends.stream().anyMatch(o -> o.status() == Status.DEAD_LETTERED);
             return trail.settlement(ends, dead ? new String(bytes, StandardCharsets.UTF_8) : null);
         });
+    }
+
+    /** The version tag of each map step among {@code steps}: the pinned version where there is one, else the current. */
+    static List<String> mappingTags(List<StepSettings> steps, Map<String, Integer> pinned) {
+        return steps.stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
+                .map(m -> m.tag(pinned.getOrDefault(m.name(), m.version()))).toList();
     }
 
     /** What the steps did to one envelope, for its settlement: the lineage. */
@@ -179,8 +186,11 @@ public final class IntegrationDelivery {
         private final Map<String, List<Attempt>> earlier;
         private final Trail trail;
         private final List<Envelope> elements;
+        private final List<String> mappings;
 
-        Splitting(Envelope envelope, Pipeline.Split split, List<Target> chosen, Map<String, List<Attempt>> earlier, Trail trail) {
+        Splitting(Envelope envelope, Pipeline.Split split, List<Target> chosen, Map<String, List<Attempt>> earlier, Trail trail,
+                  List<String> mappings) {
+            this.mappings = mappings;
             this.envelope = envelope;
             this.split = split;
             this.chosen = chosen;
@@ -192,7 +202,7 @@ public final class IntegrationDelivery {
         private Envelope element(Pipeline.Item item) {
             byte[] raw = item.value().toString().getBytes(StandardCharsets.UTF_8);
             return new Envelope(MessageIds.next(), integration, 0, envelope.idempotencyKey() + "/" + item.keyPart(), envelope.receivedAt(),
-                    "application/json", raw, 0, envelope.headers(), revision, envelope.messageId(), split.nextStep());
+                    "application/json", raw, 0, envelope.headers(), revision, envelope.messageId(), split.nextStep(), mappings);
         }
 
         CompletionStage<Settlement> next() {

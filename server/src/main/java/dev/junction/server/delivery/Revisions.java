@@ -48,15 +48,20 @@ public final class Revisions implements DeliveryHandler {
     public CompletionStage<Settlement> deliver(DeadLetters.Pending pending) {
         IntegrationDelivery chosen = DeadLetters.Pending.CURRENT.equals(pending.mappings()) ? current
                 : byRevision.get(pending.envelope().revision());
+        Map<String, Integer> pinned = DeadLetters.Pending.ORIGINAL.equals(pending.mappings()) ? pins(pending.pinned()) : Map.of();
         if (chosen == null) {
+            // Accepted under a revision this node no longer has (the integration changed before a restart): the current
+            // revision's steps and targets, with the mapping versions the envelope was accepted under.
             chosen = current;
+            if (pinned.isEmpty()) {
+                pinned = pins(pending.envelope().mappings());
+            }
             if (missingReported.add(pending.envelope().revision())) {
                 log.warn("revision {} of {} is not loaded on this node (the integration changed before a restart); its envelopes "
-                        + "go through the current revision {}",
-                        pending.envelope().revision(), integration, chosen.revision());
+                        + "go through the current revision {} with the mapping versions they were accepted under {}",
+                        pending.envelope().revision(), integration, chosen.revision(), pending.envelope().mappings());
             }
         }
-        Map<String, Integer> pinned = DeadLetters.Pending.ORIGINAL.equals(pending.mappings()) ? pins(pending.pinned()) : Map.of();
         return chosen.deliver(pending, pinned);
     }
 

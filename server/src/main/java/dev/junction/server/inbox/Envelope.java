@@ -17,6 +17,9 @@ import java.util.Map;
  * @param revision       the revision of the integration it was accepted under; its steps and targets are those of that revision
  * @param parentId       for an element of a split or a reprocessed copy, the message it came from; else empty
  * @param firstStep      the index of the first step it goes through (the step after the split for a split's element)
+ * @param mappings       the mapping versions of that revision ({@code order-to-erp.jslt@v1}): if the revision is no longer
+ *                       loaded (the integration changed before a restart), the message is still mapped with these, as long as
+ *                       they are configured (under {@code earlier-versions})
  */
 public record Envelope(
         String messageId,
@@ -30,11 +33,13 @@ public record Envelope(
         Map<String, String> headers,
         String revision,
         String parentId,
-        int firstStep) implements CborSerializable {
+        int firstStep,
+        java.util.List<String> mappings) implements CborSerializable {
 
     /** Events written before revisions were recorded lack the newer fields. */
     public Envelope {
         revision = revision == null ? "" : revision;
         parentId = parentId == null ? "" : parentId;
+        mappings = mappings == null ? java.util.List.of() : mappings;
     }
 }

@@ -100,7 +100,7 @@ public final class Inbox {
             int partition = partitionOf(message.idempotencyKey(), partitions.length);
             Envelope envelope = new Envelope(MessageIds.next(), integration, partition, message.idempotencyKey(),
                     System.currentTimeMillis(), message.contentType(), message.raw(), digest(message.raw()), message.headers(),
-                    integrations.currentRevision(integration), "", 0);
+                    integrations.currentRevision(integration), "", 0, integrations.currentMappings(integration));
             return partitions[partition].offer(envelope);
         };
     }
@@ -114,7 +114,7 @@ public final class Inbox {
         int partition = partitionOf(made.idempotencyKey(), partitions.length);
         return partitions[partition].offer(new Envelope(made.messageId(), made.integration(), partition, made.idempotencyKey(),
                 made.receivedAt(), made.contentType(), made.raw(), digest(made.raw()), made.headers(), made.revision(),
-                made.parentId(), made.firstStep()));
+                made.parentId(), made.firstStep(), made.mappings()));
     }
 
     /** The partition of a key: stable across nodes and restarts ({@link String#hashCode()} is specified). */

@@ -305,7 +305,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             String key = original.idempotencyKey() + ":reprocess:" + cmd.operationId();
             if (state.keys.get(key) == null) { // the same operation asked twice (a retried request) copies once
                 copies.add(new Envelope(MessageIds.next(), integration, original.partition(), key, now, original.contentType(),
-                        original.raw(), original.bodyHash(), original.headers(), cmd.revision(), original.messageId(), 0));
+                        original.raw(), original.bodyHash(), original.headers(), cmd.revision(), original.messageId(), 0, List.of()));
             }
         }
         Reprocessing reply = new Reprocessing(copies.stream().map(Envelope::messageId).toList());

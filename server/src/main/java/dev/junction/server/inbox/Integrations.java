@@ -13,4 +13,7 @@ public interface Integrations {
 
     /** The revision new messages of {@code integration} are accepted under. */
     String currentRevision(String integration);
+
+    /** The mapping versions of that revision, as tags ({@code order-to-erp.jslt@v2}). */
+    java.util.List<String> currentMappings(String integration);
 }

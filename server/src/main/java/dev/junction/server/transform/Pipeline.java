@@ -68,6 +68,11 @@ public final class Pipeline {
         return steps.size();
     }
 
+    /** The steps, in order. */
+    public List<StepSettings> steps() {
+        return steps;
+    }
+
     /** Runs every step with the current mapping versions. */
     public Result apply(JsonNode input) {
         return apply(input, 0, Map.of());
