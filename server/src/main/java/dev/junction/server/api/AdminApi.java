@@ -47,7 +47,7 @@ public final class AdminApi {
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters()).route(),
-                new MessageRoutes(services.messages(), services.catalog()::names).route(),
+                new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems()).route())));
         return routes.seal(rejections(), exceptions()).handler(system);

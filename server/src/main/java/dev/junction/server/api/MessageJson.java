@@ -26,13 +26,22 @@ final class MessageJson {
     record Delivery(String settledAt, String revision, List<String> mappingVersions, List<Step> steps, List<Target> targets,
                     List<String> children) {}
 
-    /** What one step did; {@code output} is a map step's result (validate and filter do not change the message). */
-    record Step(int index, String step, String version, JsonNode output) {}
+    /**
+     * What one step did; {@code output} is a map step's result (validate and filter do not change the message). It was
+     * recorded when the message went through ({@code outputRecomputed} false) or, for a deterministic mapping, computed again
+     * now from the raw original with the recorded version ({@code true}); null when it can no longer be computed.
+     */
+    record Step(int index, String step, String version, JsonNode output, Boolean outputRecomputed) {}
+
+    /** Computes the map steps' outputs of one delivery again, by step index. */
+    interface Recompute {
+        Map<Integer, JsonNode> outputs(Envelope envelope, Settlement delivery);
+    }
 
     record Target(String target, String system, String status, String errorClass, String detail, int attempts,
                   List<DeadLetterJson.Attempt> history) {}
 
-    static View view(Messages.Lineage lineage) {
+    static View view(Messages.Lineage lineage, Recompute recompute) {
         Envelope e = lineage.envelope();
         String text = DeadLetterJson.utf8(e.raw());
         Map<String, String> latest = new LinkedHashMap<>();
@@ -47,7 +56,7 @@ final class MessageJson {
         return new View(e.messageId(), e.integration(), e.partition(), e.idempotencyKey(), DeadLetterJson.time(e.receivedAt()),
                 e.revision(), e.parentId(), e.contentType(), text != null ? "utf-8" : "base64",
                 text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(), status(lineage, latest), latest,
-                lineage.deliveries().stream().map(MessageJson::delivery).toList(),
+                lineage.deliveries().stream().map(d -> delivery(e, d, recompute)).toList(),
                 lineage.operations().stream().map(DeadLetterJson::operation).toList());
     }
 
@@ -66,9 +75,14 @@ final class MessageJson {
         return "filtered";
     }
 
-    private static Delivery delivery(Settlement s) {
+    private static Delivery delivery(Envelope e, Settlement s, Recompute recompute) {
+        boolean anyMissing = s.steps().stream().anyMatch(step -> !step.version().isEmpty() && step.output().isEmpty());
+        Map<Integer, JsonNode> again = anyMissing ? recompute.outputs(e, s) : Map.of();
         return new Delivery(DeadLetterJson.time(s.settledAt()), s.revision(), s.mappingVersions(),
-                s.steps().stream().map(step -> new Step(step.index(), step.step(), step.version(), DeadLetterJson.parsed(step.output()))).toList(),
+                s.steps().stream().map(step -> step.version().isEmpty() ? new Step(step.index(), step.step(), step.version(), null, null)
+                        : !step.output().isEmpty() ? new Step(step.index(), step.step(), step.version(), DeadLetterJson.parsed(step.output()), false)
+                        : new Step(step.index(), step.step(), step.version(), again.get(step.index()), again.containsKey(step.index()) ? true : null))
+                        .toList(),
                 s.targets().stream().map(t -> {
                     DeadLetterJson.Target shown = DeadLetterJson.target(t);
                     return new Target(t.target(), t.system(), status(t.status()), t.errorClass(), t.detail(), t.attempts(), shown.history());

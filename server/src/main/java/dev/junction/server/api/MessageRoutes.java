@@ -10,12 +10,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSla
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import dev.junction.server.delivery.Catalog;
+import dev.junction.server.delivery.Revisions;
+import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.Messages;
+import dev.junction.server.inbox.Settlement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -24,11 +27,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class MessageRoutes {
     private final Messages messages;
-    private final Supplier<java.util.Set<String>> integrations;
+    private final Catalog catalog;
 
-    MessageRoutes(Messages messages, Supplier<java.util.Set<String>> integrations) {
+    MessageRoutes(Messages messages, Catalog catalog) {
         this.messages = messages;
-        this.integrations = integrations;
+        this.catalog = catalog;
     }
 
     Route route() {
@@ -45,14 +48,20 @@ final class MessageRoutes {
         if (integration == null || key == null) {
             throw ApiProblem.badRequest("look a message up by id (/api/v1/messages/<id>) or by ?integration=<name>&key=<idempotency key>");
         }
-        if (!integrations.get().contains(integration)) {
-            throw ApiProblem.notFound("no integration " + integration + " (known: " + String.join(", ", new java.util.TreeSet<>(integrations.get())) + ")");
+        if (!catalog.names().contains(integration)) {
+            throw ApiProblem.notFound("no integration " + integration + " (known: " + String.join(", ", new java.util.TreeSet<>(catalog.names())) + ")");
         }
         return found(messages.byKey(integration, key), "integration " + integration + " has no message with key " + key);
     }
 
-    private static Route found(CompletionStage<Optional<Messages.Lineage>> lineage, String notFound) {
+    private Route found(CompletionStage<Optional<Messages.Lineage>> lineage, String notFound) {
         return onSuccess(lineage, found -> complete(AdminApi.json(200,
-                MessageJson.view(found.orElseThrow(() -> ApiProblem.notFound(notFound))))));
+                MessageJson.view(found.orElseThrow(() -> ApiProblem.notFound(notFound)), this::recompute))));
+    }
+
+    /** A deterministic mapping's output is not recorded with each message: it is computed again for the lineage. */
+    private java.util.Map<Integer, com.fasterxml.jackson.databind.JsonNode> recompute(Envelope envelope, Settlement delivery) {
+        Revisions revisions = catalog.revisions(envelope.integration());
+        return revisions == null ? java.util.Map.of() : revisions.recompute(envelope, delivery, AdminApi.JSON);
     }
 }

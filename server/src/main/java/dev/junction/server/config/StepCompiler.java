@@ -46,6 +46,9 @@ final class StepCompiler {
             ConfigField.string("when").required().description("A JSLT expression; the message is filtered when it is false, null, 0 or empty.")
                     .example(".status == \"paid\""));
 
+    /** JSLT's built-in functions whose result is not decided by their input alone. */
+    private static final java.util.regex.Pattern IMPURE = java.util.regex.Pattern.compile("\\b(now|random|uuid)\\s*\\(");
+
     private final Path configDir;
     private final Problems problems;
 
@@ -164,8 +167,9 @@ final class StepCompiler {
             return null;
         }
         try {
-            Expression expression = new Parser(new java.io.StringReader(Files.readString(file))).withSource(block.getString(key)).compile();
-            return new StepSettings.Mapping(version, file, expression);
+            String source = Files.readString(file);
+            Expression expression = new Parser(new java.io.StringReader(source)).withSource(block.getString(key)).compile();
+            return new StepSettings.Mapping(version, file, expression, !IMPURE.matcher(source).find());
         } catch (JsltException e) {
             problems.at(block, key, path, "does not compile: " + JsltMessages.describe(e));
         } catch (IOException e) {

@@ -55,8 +55,14 @@ public sealed interface StepSettings {
         }
     }
 
-    /** One version of a mapping: its file and the compiled expression. */
-    record Mapping(int version, Path file, Expression expression) {}
+    /**
+     * One version of a mapping: its file and the compiled expression.
+     *
+     * @param deterministic false when it calls JSLT's {@code now()}, {@code random()} or {@code uuid()}: running it again on the
+     *                      same input may give another output, so its output is recorded with each message rather than
+     *                      recomputed for the lineage
+     */
+    record Mapping(int version, Path file, Expression expression, boolean deterministic) {}
 
     /**
      * {@code split { items = ".lines", key = ".sku" }}: one message with an array becomes one message per element, each going

@@ -161,7 +161,7 @@ public final class IntegrationDelivery {
         void record(Pipeline.Result result) {
             versions = result.mappingVersions();
             steps = result.traces().stream().map(t -> new Settlement.Step(t.index(), t.step(), t.version(),
-                    t.output() == null ? "" : t.output().toString())).toList();
+                    t.record() && t.output() != null ? t.output().toString() : "")).toList();
         }
 
         Settlement settlement(List<TargetOutcome> outcomes, String transformed) {

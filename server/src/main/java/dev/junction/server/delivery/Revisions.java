@@ -1,8 +1,12 @@
 package dev.junction.server.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.inbox.DeadLetters;
+import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.DeliveryHandler;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.transform.Pipeline;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +67,31 @@ public final class Revisions implements DeliveryHandler {
             }
         }
         return chosen.deliver(pending, pinned);
+    }
+
+    /**
+     * The outputs of the map steps in {@code delivery} of {@code envelope}, by step index, computed again from the raw original:
+     * through the revision it went through (the current one if that is no longer loaded), with the mapping versions it
+     * recorded. A step whose label differs from the one recorded (the steps changed since) is left out, as is everything when
+     * the raw original is not JSON. Deterministic mappings give what they gave then; the others' outputs are recorded instead.
+     */
+    public Map<Integer, JsonNode> recompute(Envelope envelope, Settlement delivery, ObjectMapper json) {
+        IntegrationDelivery through = byRevision.getOrDefault(delivery.revision(), current);
+        JsonNode input;
+        try {
+            input = json.readTree(envelope.raw());
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+        Map<Integer, String> recorded = new HashMap<>();
+        delivery.steps().forEach(s -> recorded.put(s.index(), s.step()));
+        Map<Integer, JsonNode> outputs = new HashMap<>();
+        for (Pipeline.Trace trace : through.pipeline().apply(input, envelope.firstStep(), pins(delivery.mappingVersions())).traces()) {
+            if (trace.output() != null && trace.step().equals(recorded.get(trace.index()))) {
+                outputs.put(trace.index(), trace.output());
+            }
+        }
+        return outputs;
     }
 
     /** {@code order-to-erp.jslt@v1} → order-to-erp.jslt = 1. */

@@ -42,8 +42,9 @@ public final class Pipeline {
      * @param step    its label, e.g. {@code map(order-to-erp.jslt v2)}
      * @param version for a map step, the tag of the version applied; else empty
      * @param output  for a map step, what it produced; else null (validate and filter do not change the message)
+     * @param record  the output must be recorded: the mapping is not deterministic, so it cannot be recomputed later
      */
-    public record Trace(int index, String step, String version, JsonNode output) {}
+    public record Trace(int index, String step, String version, JsonNode output, boolean record) {}
 
     /** The message passed every step. */
     public record Passed(JsonNode payload, List<Trace> traces) implements Result {}
@@ -93,7 +94,7 @@ public final class Pipeline {
                 if (!errors.isEmpty()) {
                     return new Failed(v.label(), "validation", describe(errors), traces);
                 }
-                traces.add(new Trace(i, v.label(), "", null));
+                traces.add(new Trace(i, v.label(), "", null, false));
             } else if (step instanceof StepSettings.Filter f) {
                 boolean keep;
                 try {
@@ -101,7 +102,7 @@ public final class Pipeline {
                 } catch (RuntimeException e) {
                     return new Failed(f.label(), "filter", message(e), traces);
                 }
-                traces.add(new Trace(i, f.label(), "", null));
+                traces.add(new Trace(i, f.label(), "", null, false));
                 if (!keep) {
                     return new Filtered(f.label(), f.predicate().source(), traces);
                 }
@@ -121,7 +122,7 @@ public final class Pipeline {
                 if (current == null || current instanceof NullNode || current.isMissingNode()) {
                     return new Failed(label, "mapping", "the mapping produced no output (null)", traces);
                 }
-                traces.add(new Trace(i, label, m.tag(version), current));
+                traces.add(new Trace(i, label, m.tag(version), current, !mapping.deterministic()));
             } else if (step instanceof StepSettings.Split sp) {
                 return split(sp, i, current, traces);
             }
@@ -167,7 +168,7 @@ public final class Pipeline {
             }
             items.add(new Item(part, element));
         }
-        traces.add(new Trace(index, sp.label(), "", null));
+        traces.add(new Trace(index, sp.label(), "", null, false));
         return new Split(sp.label(), index + 1, List.copyOf(items), traces);
     }
 

@@ -61,6 +61,11 @@ class StepsTest {
                   ]
                   targets = [ { system = erp, http { method = POST, path = "/lines" } } ]
                 }
+                stamped {
+                  source { system = webshop, webhook { path = "webshop/stamped" } }
+                  steps = [ { map { mapping = "mappings/stamp.jslt", version = 1 } } ]
+                  targets = [ { system = erp, http { method = POST, path = "/stamped" } } ]
+                }
                 orders {
                   source { system = webshop, webhook { path = "webshop/orders" } }
                   steps = [ { map { mapping = "mappings/order-to-erp.jslt", version = 1 } } ]
@@ -74,6 +79,9 @@ class StepsTest {
             """.formatted(erp.baseUrl(), crm.baseUrl()));
         Files.writeString(dir.resolve("mappings/line.jslt"), """
             { "article": .sku, "quantity": .qty, "amount": .qty * .price }
+            """);
+        Files.writeString(dir.resolve("mappings/stamp.jslt"), """
+            { "order": .id, "stampedAt": now() }
             """);
         server = RunningServer.start(config, dir.resolve("data"), Map.of());
     }
@@ -187,6 +195,8 @@ class StepsTest {
         assertEquals(12, lineage.get("revision").asText().length());
         JsonNode delivery = lineage.get("deliveries").get(0);
         assertEquals("SO-13", delivery.get("steps").get(0).get("output").get("orderNumber").asText());
+        assertTrue(delivery.get("steps").get(0).get("outputRecomputed").asBoolean(),
+                "a deterministic mapping's output is computed again from the raw original, not stored with every message");
         JsonNode attempt = delivery.get("targets").get(1).get("history").get(0);
         assertEquals("delivered", attempt.get("result").asText());
         assertEquals(1, attempt.get("number").asInt());
@@ -197,6 +207,15 @@ class StepsTest {
         assertEquals(404, server.get("/api/v1/messages?integration=nope&key=x").statusCode());
         assertEquals(400, server.get("/api/v1/messages?key=x").statusCode());
         assertEquals(404, server.get("/api/v1/messages/0193aaaa-0000-7000-8000-000000000000").statusCode());
+    }
+
+    @Test
+    void theOutputOfAMappingThatIsNotDeterministicIsRecordedAsItWasSent() throws Exception {
+        String id = accepted(post("/webhooks/webshop/stamped", "stamp-1", TestConfig.order("SO-14")));
+        Await.until(Duration.ofSeconds(20), () -> status(id).equals("delivered"), () -> "status " + status(id));
+        JsonNode step = lineage(id).get("deliveries").get(0).get("steps").get(0);
+        assertEquals(false, step.get("outputRecomputed").asBoolean(true), step::toString);
+        assertEquals(JSON.readTree(erp.lastBody("stamp-1")), step.get("output"), "what was sent, not a new now()");
     }
 
     private String status(String id) {
