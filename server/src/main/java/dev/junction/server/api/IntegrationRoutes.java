@@ -66,14 +66,11 @@ final class IntegrationRoutes {
      */
     private Route configuration() {
         return path("configuration", () -> concat(
-                get(() -> {
-                    try {
-                        return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
-                                org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8, reloader.text()));
-                    } catch (IOException e) {
-                        throw new ApiProblem(503, "unavailable", "Service unavailable", "the configuration file cannot be read: " + e.getMessage());
-                    }
-                }),
+                get(() -> onSuccess(reloader.textAsync().exceptionally(e -> {
+                    throw new ApiProblem(503, "unavailable", "Service unavailable", "the configuration file cannot be read: "
+                            + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+                }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
+                        org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8, text)))),
                 put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(reloader.replaceAsync(text), this::reloaded)))));
     }
 

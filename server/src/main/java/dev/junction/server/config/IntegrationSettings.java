@@ -13,4 +13,10 @@ import java.util.List;
  *                 reads, so the same files give the same revision on every node and after a restart
  */
 public record IntegrationSettings(String name, SourceSettings source, List<StepSettings> steps, List<TargetSettings> targets,
-                                  String revision) {}
+                                  String revision) {
+
+    /** The current version tag of each map step, in order. */
+    public List<String> mappingVersions() {
+        return StepSettings.mappingTags(steps, java.util.Map.of());
+    }
+}

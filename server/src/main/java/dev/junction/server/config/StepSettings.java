@@ -10,6 +10,15 @@ public sealed interface StepSettings {
     /** A short label for errors and outcomes: {@code validate(schemas/order.schema.json)}. */
     String label();
 
+    /**
+     * The version tag of each map step among {@code steps} ({@code order-to-erp.jslt@v2}): the version pinned for its mapping
+     * where there is one, else its current version.
+     */
+    static java.util.List<String> mappingTags(java.util.List<StepSettings> steps, java.util.Map<String, Integer> pinned) {
+        return steps.stream().filter(Map.class::isInstance).map(Map.class::cast)
+                .map(m -> m.tag(pinned.getOrDefault(m.name(), m.version()))).toList();
+    }
+
     /** {@code validate { schema = "..." }}: the message must satisfy a JSON Schema (2020-12 unless the schema says otherwise). */
     record Validate(Path schemaFile, JsonSchema schema) implements StepSettings {
         @Override

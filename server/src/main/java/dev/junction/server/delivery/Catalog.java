@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 public final class Catalog implements Integrations {
     private final Map<String, Revisions> integrations = new ConcurrentHashMap<>();
     private final Map<String, IntegrationSettings> current = new ConcurrentHashMap<>();
+    private final Map<String, Integrations.Revision> accepting = new ConcurrentHashMap<>();
     private final Systems systems;
     private final Executor executor;
     private final ObjectMapper json;
@@ -50,6 +51,7 @@ public final class Catalog implements Integrations {
             known.add(delivery);
             return known;
         });
+        accepting.put(settings.name(), new Integrations.Revision(settings.revision(), settings.mappingVersions()));
         current.put(settings.name(), settings);
     }
 
@@ -73,14 +75,7 @@ public final class Catalog implements Integrations {
     }
 
     @Override
-    public List<String> currentMappings(String integration) {
-        IntegrationSettings settings = current.get(integration);
-        return settings == null ? List.of() : IntegrationDelivery.mappingTags(settings.steps(), Map.of());
-    }
-
-    @Override
-    public String currentRevision(String integration) {
-        IntegrationSettings settings = current.get(integration);
-        return settings == null ? "" : settings.revision();
+    public Integrations.Revision accepting(String integration) {
+        return accepting.getOrDefault(integration, new Integrations.Revision("", List.of()));
     }
 }

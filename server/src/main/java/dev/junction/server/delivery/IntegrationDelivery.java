@@ -122,7 +122,7 @@ public final class IntegrationDelivery {
                     failed.step() + ": " + failed.detail(), earlier), null);
         }
         if (result instanceof Pipeline.Split split) {
-            return new Splitting(envelope, split, chosen, earlier, trail, mappingTags(pipeline.steps(), pinned)).next();
+            return new Splitting(envelope, split, chosen, earlier, trail, StepSettings.mappingTags(pipeline.steps(), pinned)).next();
         }
         Pipeline.Passed passed = (Pipeline.Passed) result;
         byte[] bytes;
@@ -139,12 +139,6 @@ public final class IntegrationDelivery {
             boolean dead = ends.stream().anyMatch(o -> o.status() == Status.DEAD_LETTERED);
             return trail.settlement(ends, dead ? new String(bytes, StandardCharsets.UTF_8) : null);
         });
-    }
-
-    /** The version tag of each map step among {@code steps}: the pinned version where there is one, else the current. */
-    static List<String> mappingTags(List<StepSettings> steps, Map<String, Integer> pinned) {
-        return steps.stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
-                .map(m -> m.tag(pinned.getOrDefault(m.name(), m.version()))).toList();
     }
 
     /** What the steps did to one envelope, for its settlement: the lineage. */

@@ -98,9 +98,10 @@ public final class Inbox {
         PartitionQueue[] partitions = queuesOf(integration);
         return message -> {
             int partition = partitionOf(message.idempotencyKey(), partitions.length);
+            Integrations.Revision revision = integrations.accepting(integration);
             Envelope envelope = new Envelope(MessageIds.next(), integration, partition, message.idempotencyKey(),
                     System.currentTimeMillis(), message.contentType(), message.raw(), digest(message.raw()), message.headers(),
-                    integrations.currentRevision(integration), "", 0, integrations.currentMappings(integration));
+                    revision.id(), "", 0, revision.mappings());
             return partitions[partition].offer(envelope);
         };
     }

@@ -122,14 +122,39 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     public record Settled(List<Settlement> settlements) implements Event {}
 
     /** An operator replayed dead letters; {@code mappings} says which mapping versions (null in events before it was recorded). */
-    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, String mappings) implements Event {}
+    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, String mappings) implements Event {
+
+        /** The mapping versions asked for; {@link DeadLetters.Pending#AS_ACCEPTED} in events written before they were recorded. */
+        String mappingsAsked() {
+            return mappings == null ? DeadLetters.Pending.AS_ACCEPTED : mappings;
+        }
+
+        /** The audit's record of this replay of {@code s}, an envelope with {@code key}. */
+        DeadLetters.Operation operation(DeadLetters.Selected s, String key) {
+            return new DeadLetters.Operation("replayed", s.messageId(), key, s.targets(), by, reason, at,
+                    mappingsAsked().isEmpty() ? "" : "mappings: " + mappingsAsked());
+        }
+    }
 
     /** An operator reprocessed these messages: {@code copies} are delivered through {@code revision} to {@code target}. */
     public record Reprocessed(String operationId, List<Envelope> copies, String target, String revision, String by, String reason,
-                              long at) implements Event {}
+                              long at) implements Event {
+
+        /** The audit's record of {@code copy}, one of the copies, under its original's id. */
+        DeadLetters.Operation operation(Envelope copy) {
+            return new DeadLetters.Operation("reprocessed", copy.parentId(), copy.idempotencyKey(), List.of(target), by, reason, at,
+                    "operation " + operationId + ": copy " + copy.messageId() + " through revision " + revision);
+        }
+    }
 
     /** An operator discarded dead letters. */
-    public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {}
+    public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {
+
+        /** The audit's record of this discard of {@code s}, an envelope with {@code key}. */
+        DeadLetters.Operation operation(DeadLetters.Selected s, String key) {
+            return new DeadLetters.Operation("discarded", s.messageId(), key, s.targets(), by, reason, at, "");
+        }
+    }
 
     // ---- state: mutated only by the event handler; snapshots take a copy (see snapshotAdapter)
     public static final class State {
@@ -356,9 +381,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     for (Envelope copy : event.copies()) {
                         state.keys.put(new KeyIndex.Entry(copy.idempotencyKey(), copy.messageId(), copy.bodyHash(), copy.receivedAt(), sequenceNr));
                         state.pending.put(copy.messageId(), DeadLetters.Pending.through(copy, List.of(event.target())));
-                        state.deadLetters.record(new DeadLetters.Operation("reprocessed", copy.parentId(), copy.idempotencyKey(),
-                                List.of(event.target()), event.by(), event.reason(), event.at(), "operation " + event.operationId()
-                                + ": copy " + copy.messageId() + " through revision " + event.revision()));
+                        state.deadLetters.record(event.operation(copy));
                     }
                     return state;
                 })
@@ -374,9 +397,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Replayed.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
                         if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            String mappings = event.mappings() == null ? DeadLetters.Pending.AS_ACCEPTED : event.mappings();
-                            DeadLetters.Pending again = state.deadLetters.replay(s, operation("replayed", state, s, event.by(),
-                                    event.reason(), event.at(), mappings.isEmpty() ? "" : "mappings: " + mappings), mappings);
+                            DeadLetters.Pending again = state.deadLetters.replay(s, event.operation(s, keyOf(state, s)), event.mappingsAsked());
                             state.pending.put(s.messageId(), again);
                         }
                     }
@@ -385,7 +406,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Discarded.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
                         if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            state.deadLetters.discard(s, operation("discarded", state, s, event.by(), event.reason(), event.at(), ""));
+                            state.deadLetters.discard(s, event.operation(s, keyOf(state, s)));
                         }
                     }
                     return state;
@@ -393,10 +414,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .build();
     }
 
-    private static DeadLetters.Operation operation(String action, State state, DeadLetters.Selected s, String by, String reason, long at,
-                                                   String detail) {
-        String key = state.deadLetters.letters.get(s.messageId()).envelope().idempotencyKey();
-        return new DeadLetters.Operation(action, s.messageId(), key, s.targets(), by, reason, at, detail);
+    private static String keyOf(State state, DeadLetters.Selected s) {
+        return state.deadLetters.letters.get(s.messageId()).envelope().idempotencyKey();
     }
 
     @Override

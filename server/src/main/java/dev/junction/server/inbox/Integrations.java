@@ -11,9 +11,12 @@ public interface Integrations {
     /** How {@code integration}'s envelopes are delivered, or null when this node does not know it. */
     DeliveryHandler handler(String integration);
 
-    /** The revision new messages of {@code integration} are accepted under. */
-    String currentRevision(String integration);
+    /**
+     * What new messages of {@code integration} are accepted under: the current revision and its mapping versions, read together
+     * so a reload between two reads cannot mix them. Computed once per revision: this is called for every message.
+     */
+    Revision accepting(String integration);
 
-    /** The mapping versions of that revision, as tags ({@code order-to-erp.jslt@v2}). */
-    java.util.List<String> currentMappings(String integration);
+    /** A revision's id and the tags of its mapping versions ({@code order-to-erp.jslt@v2}). */
+    record Revision(String id, java.util.List<String> mappings) {}
 }

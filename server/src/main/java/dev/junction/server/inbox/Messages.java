@@ -31,7 +31,14 @@ public final class Messages {
     public record Lineage(Envelope envelope, boolean pending, List<Settlement> deliveries, List<DeadLetters.Operation> operations) {}
 
     /** What a reprocessing did: its id and the copies made, each a message of its own. */
-    public record Reprocessed(String operationId, int originals, List<String> copies) {}
+    public record Reprocessed(String operationId, int originals, List<String> copies) {
+
+        Reprocessed plus(Reprocessed more) {
+            List<String> all = new ArrayList<>(copies);
+            all.addAll(more.copies());
+            return new Reprocessed(operationId, originals + more.originals(), all);
+        }
+    }
 
     private final ActorSystem<?> system;
     private final Partitions partitions;
@@ -86,6 +93,10 @@ public final class Messages {
             this.id = id;
         }
 
+        private String key() {
+            return envelope == null ? "" : envelope.idempotencyKey();
+        }
+
         Story add(Object event) {
             if (event instanceof InboxPartition.Accepted a && a.envelope().messageId().equals(id)) {
                 envelope = a.envelope();
@@ -94,19 +105,15 @@ public final class Messages {
                     if (copy.messageId().equals(id)) {
                         envelope = copy;
                     } else if (copy.parentId().equals(id)) {
-                        operations.add(new DeadLetters.Operation("reprocessed", id, copy.idempotencyKey(), List.of(r.target()), r.by(),
-                                r.reason(), r.at(), "operation " + r.operationId() + ": copy " + copy.messageId() + " through revision " + r.revision()));
+                        operations.add(r.operation(copy));
                     }
                 }
             } else if (event instanceof InboxPartition.Settled s) {
                 s.settlements().stream().filter(x -> x.messageId().equals(id)).forEach(deliveries::add);
             } else if (event instanceof InboxPartition.Replayed r) {
-                r.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(new DeadLetters.Operation("replayed",
-                        id, envelope == null ? "" : envelope.idempotencyKey(), x.targets(), r.by(), r.reason(), r.at(),
-                        r.mappings() == null || r.mappings().isEmpty() ? "" : "mappings: " + r.mappings())));
+                r.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(r.operation(x, key())));
             } else if (event instanceof InboxPartition.Discarded d) {
-                d.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(new DeadLetters.Operation("discarded",
-                        id, envelope == null ? "" : envelope.idempotencyKey(), x.targets(), d.by(), d.reason(), d.at(), "")));
+                d.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(d.operation(x, key())));
             }
             return this;
         }
@@ -126,11 +133,7 @@ public final class Messages {
         }
         return Source.from(all)
                 .mapAsync(2, p -> reprocessPartition(integration, p, operationId, from, to, target, revision, by, reason))
-                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), (sum, one) -> {
-                    List<String> copies = new ArrayList<>(sum.copies());
-                    copies.addAll(one.copies());
-                    return new Reprocessed(operationId, sum.originals() + one.originals(), copies);
-                }), system);
+                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), Reprocessed::plus), system);
     }
 
     private CompletionStage<Reprocessed> reprocessPartition(String integration, int partition, String operationId, long from, long to,
@@ -146,10 +149,6 @@ public final class Messages {
                 .mapAsync(1, chunk -> partitions.<InboxPartition.Reprocessing>ask(integration, partition, replyTo ->
                                 new InboxPartition.Reprocess(operationId, List.copyOf(chunk), target, revision, by, reason, replyTo))
                         .thenApply(done -> new Reprocessed(operationId, chunk.size(), done.copies())))
-                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), (sum, one) -> {
-                    List<String> copies = new ArrayList<>(sum.copies());
-                    copies.addAll(one.copies());
-                    return new Reprocessed(operationId, sum.originals() + one.originals(), copies);
-                }), system);
+                .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), Reprocessed::plus), system);
     }
 }

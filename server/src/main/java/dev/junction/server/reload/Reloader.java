@@ -78,6 +78,17 @@ public final class Reloader {
         return CompletableFuture.supplyAsync(this::reload, blocking);
     }
 
+    /** {@link #text()} on the blocking executor. */
+    public CompletionStage<String> textAsync() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return text();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, blocking);
+    }
+
     /** {@link #replace(String)} on the blocking executor. */
     public CompletionStage<Outcome> replaceAsync(String text) {
         return CompletableFuture.supplyAsync(() -> replace(text), blocking);
@@ -111,7 +122,7 @@ public final class Reloader {
     }
 
     /** The configuration file as it is now. */
-    public String text() throws IOException {
+    private String text() throws IOException {
         return Files.readString(settings.configFile());
     }
 
@@ -180,11 +191,8 @@ public final class Reloader {
 
     /** The mapping versions that changed, for the reload's report. */
     private static String describe(IntegrationSettings before, IntegrationSettings after) {
-        List<String> versions = after.steps().stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
-                .map(m -> m.tag(m.version())).toList();
-        List<String> earlier = before.steps().stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
-                .map(m -> m.tag(m.version())).toList();
-        return versions.equals(earlier) ? "" : " (mappings " + earlier + " -> " + versions + ")";
+        return before.mappingVersions().equals(after.mappingVersions()) ? ""
+                : " (mappings " + before.mappingVersions() + " -> " + after.mappingVersions() + ")";
     }
 
     /** The settings outside {@code junction.integrations} that differ: those only a restart applies. */
@@ -192,7 +200,7 @@ public final class Reloader {
         TreeSet<String> changed = new TreeSet<>();
         Config a = before.withoutPath("junction.integrations");
         Config b = after.withoutPath("junction.integrations");
-        for (String root : new TreeSet<>(List.of("junction", "pekko"))) {
+        for (String root : List.of("junction", "pekko")) {
             Map<String, String> left = children(a, root);
             Map<String, String> right = children(b, root);
             TreeSet<String> keys = new TreeSet<>(left.keySet());
