@@ -48,11 +48,14 @@ public final class Junction implements AutoCloseable {
      */
     public static Junction start(JunctionSettings settings) throws Exception {
         ConnectorRegistry connectors = ConnectorRegistry.load(Junction.class.getClassLoader());
-        return start(settings, file -> ConfigLoader.load(file, connectors, System.getenv()));
+        return start(settings, connectors, file -> ConfigLoader.load(file, connectors, System.getenv()));
     }
 
-    /** Starts a node; {@code reload} reads the configuration again when it changes or the admin API asks. */
-    public static Junction start(JunctionSettings settings, Reloader.Loader reload) throws Exception {
+    /**
+     * Starts a node with {@code connectors} (the settings were validated with them); {@code reload} reads the configuration
+     * again when it changes or the admin API asks.
+     */
+    public static Junction start(JunctionSettings settings, ConnectorRegistry connectors, Reloader.Loader reload) throws Exception {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
             org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);
@@ -73,7 +76,8 @@ public final class Junction implements AutoCloseable {
             Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
-                            new AdminApi.Services(inbox.deadLetters(), inbox.messages(), catalog, reloader, systems))
+                            new AdminApi.Services(inbox.deadLetters(), inbox.messages(), catalog, reloader, systems, sources.health(),
+                                    connectors))
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

@@ -6,6 +6,7 @@ import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.persistence.JournalSchema;
 import dev.junction.server.pipelinetest.TestCommand;
 import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.plugins.PluginProblem;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar junction-server.jar path/to/junction.conf}. Exit codes: 0 stopped normally, 1 could not start (journal
- * unreachable, port taken), 2 the configuration has mistakes (all of them are printed).
+ * unreachable, port taken), 2 the configuration or a plugin has mistakes (all of them are printed).
  *
  * <p>{@code java -jar junction-server.jar test <junction.conf or folder>} runs the pipeline tests instead, without starting
  * anything ({@link TestCommand}).
@@ -63,7 +64,13 @@ public final class Main {
             err.println("       java -jar junction-server.jar test <junction.conf or its folder> [test files or folders]");
             return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
         }
-        ConnectorRegistry connectors = ConnectorRegistry.load(Main.class.getClassLoader());
+        ConnectorRegistry connectors;
+        try {
+            connectors = ConnectorRegistry.load(Main.class.getClassLoader(), ConfigLoader.pluginDirectory(Path.of(args[0]), env));
+        } catch (PluginProblem e) {
+            err.println(e.getMessage());
+            return 2;
+        }
         connectors.logLoaded();
         JunctionSettings settings;
         try {
@@ -78,7 +85,7 @@ public final class Main {
             err.println("cannot use the journal database at " + JournalSchema.redacted(settings.persistence().url()) + ": " + e.getMessage());
             return 1;
         }
-        Junction junction = Junction.start(settings, file -> ConfigLoader.load(file, connectors, env));
+        Junction junction = Junction.start(settings, connectors, file -> ConfigLoader.load(file, connectors, env));
         log.info("Junction started: {} integration(s), HTTP {}", settings.integrations().size(), junction.httpAddress());
         return 0;
     }

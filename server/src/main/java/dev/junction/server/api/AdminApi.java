@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.Messages;
+import dev.junction.server.plugins.ConnectorRegistry;
 import dev.junction.server.reload.Reloader;
+import dev.junction.server.source.SourceHealth;
 import dev.junction.server.system.Systems;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -42,14 +44,16 @@ public final class AdminApi {
     private AdminApi() {}
 
     /** What the admin API reads and acts on. */
-    public record Services(DeadLetterService deadLetters, Messages messages, Catalog catalog, Reloader reloader, Systems systems) {}
+    public record Services(DeadLetterService deadLetters, Messages messages, Catalog catalog, Reloader reloader, Systems systems,
+                           SourceHealth sources, ConnectorRegistry connectors) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
-                new SystemRoutes(services.systems()).route())));
+                new SystemRoutes(services.systems(), services.sources()).route(),
+                new ConnectorRoutes(services.connectors()).route())));
         return routes.seal(rejections(), exceptions()).handler(system);
     }
 

@@ -2,6 +2,7 @@ package dev.junction.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.server.inbox.DeadLetters;
+import dev.junction.server.inbox.MappingChoice;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Map;
  * @param mappings for a replay: {@code original} (default) maps again with the versions the message was first mapped with,
  *               {@code current} goes through the integration's current revision
  */
-record DeadLetterFilter(String integration, DeadLetters.Query query, String by, String reason, String mappings) {
+record DeadLetterFilter(String integration, DeadLetters.Query query, String by, String reason, MappingChoice mappings) {
     private static final List<String> FILTER_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit");
     private static final List<String> BODY_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit",
             "by", "reason", "mappings");
@@ -64,14 +65,14 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
             }
         }
         String by = f.getOrDefault("by", "anonymous");
-        String mappings = f.getOrDefault("mappings", DeadLetters.Pending.ORIGINAL);
-        if (!mappings.equals(DeadLetters.Pending.ORIGINAL) && !mappings.equals(DeadLetters.Pending.CURRENT)) {
+        String mappings = f.getOrDefault("mappings", MappingChoice.ORIGINAL.wire());
+        if (!mappings.equals(MappingChoice.ORIGINAL.wire()) && !mappings.equals(MappingChoice.CURRENT.wire())) {
             throw ApiProblem.badRequest("'mappings' is original (the versions the message was first mapped with) or current, not '"
                     + mappings + "'");
         }
         return new DeadLetterFilter(f.get("integration"),
                 new DeadLetters.Query(messageIds, f.get("system"), f.get("target"), f.get("errorClass"), from, to, limit),
-                by, f.get("reason"), mappings);
+                by, f.get("reason"), MappingChoice.fromWire(mappings));
     }
 
     private static Long instant(Map<String, String> f, String key) {

@@ -1,6 +1,6 @@
 package dev.junction.server.api;
 
-import dev.junction.connectors.api.HttpIngress;
+import dev.junction.connectors.api.http.HttpIngress;
 import dev.junction.server.config.HttpSettings;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -14,8 +14,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.junction.connectors.api.HttpReply;
-import dev.junction.connectors.api.Problems;
+import dev.junction.connectors.api.http.HttpReply;
+import dev.junction.connectors.api.http.Problems;
 import dev.junction.server.config.IntegrationSettings;
 import dev.junction.server.config.StepSettings;
 import dev.junction.server.config.TargetSettings;

@@ -1,6 +1,6 @@
 package dev.junction.server.api;
 
-import dev.junction.connectors.api.HttpReply;
+import dev.junction.connectors.api.http.HttpReply;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;

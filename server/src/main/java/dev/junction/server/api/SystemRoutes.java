@@ -9,6 +9,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSla
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.server.source.SourceHealth;
 import dev.junction.server.system.SystemStatus;
 import dev.junction.server.system.Systems;
 import java.util.List;
@@ -16,12 +18,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /api/v1/systems}: each connected system's breaker, pause, rate limit, in-flight and recent failures on this node. */
+/**
+ * {@code /api/v1/systems}: each connected system's breaker, pause, rate limit, in-flight and recent failures on this node, and
+ * the state of the sources that read from it here (connected, or reconnecting and when).
+ */
 final class SystemRoutes {
     private final Systems systems;
+    private final SourceHealth sources;
 
-    SystemRoutes(Systems systems) {
+    SystemRoutes(Systems systems, SourceHealth sources) {
         this.systems = systems;
+        this.sources = sources;
     }
 
     Route route() {
@@ -30,10 +37,16 @@ final class SystemRoutes {
                     List<CompletableFuture<SystemStatus>> all = systems.names().stream()
                             .map(n -> systems.status(n).orElseThrow().toCompletableFuture()).toList();
                     return onSuccess(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), x -> complete(AdminApi.json(200,
-                            Map.of("items", all.stream().map(CompletableFuture::join).toList()))));
+                            Map.of("items", all.stream().map(f -> withSources(f.join())).toList()))));
                 })),
                 path(segment(), name -> get(() -> onSuccess(systems.status(name)
                                 .orElseThrow(() -> ApiProblem.notFound("no system " + name + " (known: " + String.join(", ", systems.names()) + ")")),
-                        status -> complete(AdminApi.json(200, status)))))));
+                        status -> complete(AdminApi.json(200, withSources(status))))))));
+    }
+
+    private ObjectNode withSources(SystemStatus status) {
+        ObjectNode node = AdminApi.JSON.valueToTree(status);
+        node.set("sources", AdminApi.JSON.valueToTree(sources.of(status.name())));
+        return node;
     }
 }

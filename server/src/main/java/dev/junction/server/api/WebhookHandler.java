@@ -1,7 +1,7 @@
 package dev.junction.server.api;
 
-import dev.junction.connectors.api.HttpIngress;
-import dev.junction.connectors.api.HttpIngressRequest;
+import dev.junction.connectors.api.http.HttpIngress;
+import dev.junction.connectors.api.http.HttpIngressRequest;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -49,6 +49,25 @@ public final class ConfigLoader {
         return read(absolute, layered, connectors, problems);
     }
 
+    /**
+     * The plugin directory for {@code file}, read before the connectors are loaded (the configuration cannot be validated
+     * without them): {@code JUNCTION_PLUGINS_DIR}, else {@code junction.plugins.dir} in the file, else {@code plugins}; relative
+     * to the working directory. A file that does not parse names no directory here: loading it reports why.
+     */
+    public static Path pluginDirectory(Path file, Map<String, String> env) {
+        String dir = "plugins";
+        try {
+            Config parsed = EnvironmentOverrides.from(env).withFallback(ConfigFactory.parseFile(file.toFile()))
+                    .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+            if (parsed.hasPath("junction.plugins.dir") && parsed.getValue("junction.plugins.dir").valueType() == ConfigValueType.STRING) {
+                dir = parsed.getString("junction.plugins.dir");
+            }
+        } catch (ConfigException e) {
+            // reported with file and line by load()
+        }
+        return Path.of(dir).toAbsolutePath().normalize();
+    }
+
     private static JunctionSettings read(Path file, Config all, ConnectorRegistry connectors, Problems problems) throws InvalidConfigException {
         Config junction = all.getConfig("junction");
         HttpSettings http = readBlock(junction, "http", ServerSpecs.HTTP, problems, c -> new HttpSettings(c.getString("interface"), c.getInt("port")));
@@ -63,9 +82,11 @@ public final class ConfigLoader {
         InboxSettings inbox = readBlock(junction, "inbox", ServerSpecs.INBOX, problems, c -> new InboxSettings(c.getInt("partitions"),
                 c.getDuration("dedup-window"), c.getInt("dedup-max-keys"), c.getDuration("accept-timeout"), c.getInt("max-batch"),
                 c.getInt("queue-size"), c.getInt("snapshot-every"), c.getInt("delivery-window")));
+        readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
         for (String key : junction.root().keySet()) {
-            if (!Set.of("http", "node", "persistence", "inbox", "systems", "integrations").contains(key)) {
-                problems.at(junction, key, "junction." + key, "unknown setting (known: http, node, persistence, inbox, systems, integrations)");
+            if (!Set.of("http", "node", "persistence", "inbox", "plugins", "systems", "integrations").contains(key)) {
+                problems.at(junction, key, "junction." + key,
+                        "unknown setting (known: http, node, persistence, inbox, plugins, systems, integrations)");
             }
         }
         Map<String, SystemSettings> systems = SystemsReader.read(junction, connectors, file.getParent(), problems);

@@ -33,6 +33,7 @@ public final class EnvironmentOverrides {
         t.put("JUNCTION_DB_POOL_SIZE", "junction.persistence.pool-size");
         t.put("JUNCTION_DATA_DIR", "junction.persistence.h2-directory");
         t.put("JUNCTION_PARTITIONS", "junction.inbox.partitions");
+        t.put("JUNCTION_PLUGINS_DIR", "junction.plugins.dir");
         return Map.copyOf(t);
     }
 

@@ -44,6 +44,11 @@ final class ServerSpecs {
             ConfigField.integer("snapshot-every").required().check((Integer n) -> n >= 100, "must be at least 100"),
             ConfigField.integer("delivery-window").required().check((Integer n) -> n >= 1, "must be at least 1"));
 
+    static final ConfigSpec PLUGINS = ConfigSpec.of("Connector plugins.",
+            ConfigField.string("dir").required()
+                    .description("Directory of connector plugins (each a jar, or a folder with its jar and dependencies), "
+                            + "relative to the working directory. JUNCTION_PLUGINS_DIR."));
+
     static final ConfigSpec RESILIENCE = ConfigSpec.of("How deliveries to a system are retried, paced and bounded.",
             ConfigField.integer("max-in-flight").defaultValue(64).check((Integer n) -> n >= 1 && n <= 4096, "must be from 1 to 4096")
                     .description("Concurrent attempts to this system from one node: the bulkhead."),

@@ -10,9 +10,9 @@ import dev.junction.connectors.api.SinkRecord;
 import dev.junction.server.config.Predicate;
 import dev.junction.server.config.ResilienceSettings;
 import dev.junction.server.config.StepSettings;
-import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
+import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
@@ -92,7 +92,7 @@ public final class IntegrationDelivery {
      *
      * @param pinned the mapping versions to use, by mapping name; the others use their current version
      */
-    public CompletionStage<Settlement> deliver(DeadLetters.Pending pending, Map<String, Integer> pinned) {
+    public CompletionStage<Settlement> deliver(PendingDelivery pending, Map<String, Integer> pinned) {
         Envelope envelope = pending.envelope();
         Map<String, List<Attempt>> earlier = pending.earlier();
         List<Target> chosen = pending.targets().isEmpty() ? targets
@@ -103,6 +103,11 @@ public final class IntegrationDelivery {
             return trail.settled(pending.targets().stream().map(name -> new TargetOutcome(name, "", Status.DEAD_LETTERED,
                     earlier.getOrDefault(name, List.of()).size(), "target", "revision " + revision + " of " + integration
                     + " has no target " + name, earlier.getOrDefault(name, List.of()))).toList(), null);
+        }
+        if (envelope.unusable() != null) {
+            // Its source could not use it (no key, a body it cannot read): kept so an operator sees it, never attempted.
+            return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, envelope.unusable().errorClass(),
+                    envelope.unusable().reason(), earlier), null);
         }
         JsonNode input;
         try {
@@ -195,8 +200,10 @@ public final class IntegrationDelivery {
 
         private Envelope element(Pipeline.Item item) {
             byte[] raw = item.value().toString().getBytes(StandardCharsets.UTF_8);
-            return new Envelope(MessageIds.next(), integration, 0, envelope.idempotencyKey() + "/" + item.keyPart(), envelope.receivedAt(),
-                    "application/json", raw, 0, envelope.headers(), revision, envelope.messageId(), split.nextStep(), mappings);
+            return Envelope.builder().messageId(MessageIds.next()).integration(integration)
+                    .idempotencyKey(envelope.idempotencyKey() + "/" + item.keyPart()).receivedAt(envelope.receivedAt())
+                    .contentType("application/json").raw(raw).headers(envelope.headers()).revision(revision)
+                    .parentId(envelope.messageId()).firstStep(split.nextStep()).mappings(mappings).build();
         }
 
         CompletionStage<Settlement> next() {

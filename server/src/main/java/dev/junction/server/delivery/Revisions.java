@@ -2,9 +2,10 @@ package dev.junction.server.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.DeliveryHandler;
+import dev.junction.server.inbox.MappingChoice;
+import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.transform.Pipeline;
 import java.util.HashMap;
@@ -49,10 +50,9 @@ public final class Revisions implements DeliveryHandler {
     }
 
     @Override
-    public CompletionStage<Settlement> deliver(DeadLetters.Pending pending) {
-        IntegrationDelivery chosen = DeadLetters.Pending.CURRENT.equals(pending.mappings()) ? current
-                : byRevision.get(pending.envelope().revision());
-        Map<String, Integer> pinned = DeadLetters.Pending.ORIGINAL.equals(pending.mappings()) ? pins(pending.pinned()) : Map.of();
+    public CompletionStage<Settlement> deliver(PendingDelivery pending) {
+        IntegrationDelivery chosen = pending.mappings() == MappingChoice.CURRENT ? current : byRevision.get(pending.envelope().revision());
+        Map<String, Integer> pinned = pending.mappings() == MappingChoice.ORIGINAL ? pins(pending.pinned()) : Map.of();
         if (chosen == null) {
             // Accepted under a revision this node no longer has (the integration changed before a restart): the current
             // revision's steps and targets, with the mapping versions the envelope was accepted under.

@@ -54,7 +54,7 @@ public final class DeadLetterService {
 
     /** Replays the matching dead-lettered targets, the newest {@code query.limit()} of them; returns what was replayed. */
     public CompletionStage<List<DeadLetters.Selected>> replay(Optional<String> integration, DeadLetters.Query query, String by, String reason,
-                                                              String mappings) {
+                                                              MappingChoice mappings) {
         return chosen(integration, query).thenCompose(q -> q.isEmpty() ? CompletableFuture.completedFuture(List.of())
                 : this.<DeadLetters.Applied>askAll(integration, replyTo -> new InboxPartition.ReplayDeadLetters(q.get(), by, reason, mappings, replyTo))
                         .thenApply(DeadLetterService::selected));

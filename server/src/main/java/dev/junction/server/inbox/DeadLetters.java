@@ -1,5 +1,6 @@
 package dev.junction.server.inbox;
 
+import dev.junction.server.serialization.CborSerializable;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
 import dev.junction.server.inbox.Settlement.TargetOutcome;
@@ -138,15 +139,15 @@ public final class DeadLetters {
      * Takes the selected targets out of the dead letters; returns what a replay delivers again (the targets and their earlier
      * attempts), with the operation appended to the envelope's history.
      */
-    Pending replay(Selected selected, Operation operation, String mappings) {
+    PendingDelivery replay(Selected selected, Operation operation, MappingChoice mappings) {
         DeadLetter letter = remove(selected, operation);
         Map<String, List<Attempt>> earlier = new LinkedHashMap<>();
         letter.targets().stream().filter(t -> selected.targets().contains(t.target()))
                 .forEach(t -> earlier.put(t.target(), t.history() == null ? List.of() : t.history()));
         List<Operation> operations = new ArrayList<>(letter.operations());
         operations.add(operation);
-        return new Pending(letter.envelope(), selected.targets(), earlier, List.copyOf(operations), mappings,
-                Pending.ORIGINAL.equals(mappings) ? letter.mappingVersions() : List.of());
+        return new PendingDelivery(letter.envelope(), selected.targets(), earlier, List.copyOf(operations), mappings,
+                mappings == MappingChoice.ORIGINAL ? letter.mappingVersions() : List.of());
     }
 
     void discard(Selected selected, Operation operation) {
@@ -169,38 +170,5 @@ public final class DeadLetters {
         }
         record(operation);
         return letter;
-    }
-
-    /**
-     * An envelope waiting for delivery.
-     *
-     * @param targets    the targets to deliver to; empty: all
-     * @param earlier    attempts already made per target (after a replay)
-     * @param operations the operators' replays of it so far
-     * @param mappings   which mapping versions to use: {@code ""} those of the revision it was accepted under, {@code original}
-     *                   the versions in {@code pinned} (those a replayed dead letter was first mapped with), {@code current} the
-     *                   integration's current revision
-     * @param pinned     for {@code original}, the version tags to use ({@code order-to-erp.jslt@v1})
-     */
-    public record Pending(Envelope envelope, List<String> targets, Map<String, List<Attempt>> earlier, List<Operation> operations,
-                          String mappings, List<String> pinned) implements CborSerializable {
-
-        public static final String AS_ACCEPTED = "";
-        public static final String ORIGINAL = "original";
-        public static final String CURRENT = "current";
-
-        public Pending {
-            mappings = mappings == null ? AS_ACCEPTED : mappings;
-            pinned = pinned == null ? List.of() : pinned;
-        }
-
-        static Pending fresh(Envelope envelope) {
-            return new Pending(envelope, List.of(), Map.of(), List.of(), AS_ACCEPTED, List.of());
-        }
-
-        /** Only to {@code targets}, through the integration's current revision (a reprocessed copy). */
-        static Pending through(Envelope envelope, List<String> targets) {
-            return new Pending(envelope, targets, Map.of(), List.of(), CURRENT, List.of());
-        }
     }
 }

@@ -13,5 +13,5 @@ public interface DeliveryHandler {
      * Delivers {@code pending}: to its targets (all when empty; a replay names only those that dead-lettered), counting on from
      * its earlier attempts, with the mapping versions it asks for.
      */
-    CompletionStage<Settlement> deliver(DeadLetters.Pending pending);
+    CompletionStage<Settlement> deliver(PendingDelivery pending);
 }

@@ -25,18 +25,18 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class DeliveryStream {
     private static final java.time.Duration SETTLE_TIMEOUT = java.time.Duration.ofSeconds(30);
-    private final BoundedSourceQueue<DeadLetters.Pending> queue;
+    private final BoundedSourceQueue<PendingDelivery> queue;
     private final UniqueKillSwitch killSwitch;
 
-    private DeliveryStream(BoundedSourceQueue<DeadLetters.Pending> queue, UniqueKillSwitch killSwitch) {
+    private DeliveryStream(BoundedSourceQueue<PendingDelivery> queue, UniqueKillSwitch killSwitch) {
         this.queue = queue;
         this.killSwitch = killSwitch;
     }
 
     static DeliveryStream start(ActorRef<InboxPartition.Command> partition, Scheduler scheduler, Materializer materializer,
                                 DeliveryHandler delivery, int window, long generation) {
-        Pair<Pair<BoundedSourceQueue<DeadLetters.Pending>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
-                Source.<DeadLetters.Pending>queue(window)
+        Pair<Pair<BoundedSourceQueue<PendingDelivery>, UniqueKillSwitch>, java.util.concurrent.CompletionStage<Done>> running =
+                Source.<PendingDelivery>queue(window)
                         .viaMat(KillSwitches.single(), Keep.both())
                         // Each system bounds its own concurrency (its bulkhead), so a slow one holds window slots, not threads.
                         .mapAsyncUnordered(window, delivery::deliver)
@@ -54,7 +54,7 @@ final class DeliveryStream {
     }
 
     /** True when the stream took the envelope. */
-    boolean offer(DeadLetters.Pending envelope) {
+    boolean offer(PendingDelivery envelope) {
         return queue.offer(envelope) == QueueOfferResult.enqueued();
     }
 

@@ -3,6 +3,7 @@ package dev.junction.server.inbox;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -96,14 +97,28 @@ public final class Inbox {
             throw new IllegalArgumentException("no inbox for integration " + integration);
         }
         PartitionQueue[] partitions = queuesOf(integration);
-        return message -> {
-            int partition = partitionOf(message.idempotencyKey(), partitions.length);
-            Integrations.Revision revision = integrations.accepting(integration);
-            Envelope envelope = new Envelope(MessageIds.next(), integration, partition, message.idempotencyKey(),
-                    System.currentTimeMillis(), message.contentType(), message.raw(), digest(message.raw()), message.headers(),
-                    revision.id(), "", 0, revision.mappings());
-            return partitions[partition].offer(envelope);
+        return new Ingestor() {
+            @Override
+            public CompletionStage<IngestResult> ingest(InboundMessage message) {
+                return offer(partitions, received(integration, message.idempotencyKey(), message.contentType(), message.raw(),
+                        message.headers()), message.idempotencyKey(), message.raw());
+            }
+
+            @Override
+            public CompletionStage<IngestResult> reject(UnusableMessage message) {
+                // Keyed by its bytes: the same unusable message delivered again (a broker redelivery) is one dead letter.
+                String key = "unusable:" + message.errorClass() + ":" + java.util.HexFormat.of().formatHex(sha256(message.raw()), 0, 16);
+                return offer(partitions, received(integration, key, message.contentType(), message.raw(), message.headers())
+                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw());
+            }
         };
+    }
+
+    private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
+        Integrations.Revision revision = integrations.accepting(integration);
+        return Envelope.builder().messageId(MessageIds.next()).integration(integration).idempotencyKey(key)
+                .receivedAt(System.currentTimeMillis()).contentType(contentType).raw(raw).headers(headers)
+                .revision(revision.id()).mappings(revision.mappings());
     }
 
     /**
@@ -111,11 +126,13 @@ public final class Inbox {
      * deduplicated like any other: its key and body are set, its partition and digest are filled in here.
      */
     public CompletionStage<IngestResult> resubmit(Envelope made) {
-        PartitionQueue[] partitions = queuesOf(made.integration());
-        int partition = partitionOf(made.idempotencyKey(), partitions.length);
-        return partitions[partition].offer(new Envelope(made.messageId(), made.integration(), partition, made.idempotencyKey(),
-                made.receivedAt(), made.contentType(), made.raw(), digest(made.raw()), made.headers(), made.revision(),
-                made.parentId(), made.firstStep(), made.mappings()));
+        return offer(queuesOf(made.integration()), made.toBuilder(), made.idempotencyKey(), made.raw());
+    }
+
+    /** Fills in the partition of {@code key} and the digest of {@code raw}, and queues the envelope for its partition. */
+    private static CompletionStage<IngestResult> offer(PartitionQueue[] partitions, Envelope.Builder envelope, String key, byte[] raw) {
+        int partition = partitionOf(key, partitions.length);
+        return partitions[partition].offer(envelope.partition(partition).bodyHash(digest(raw)).build());
     }
 
     /** The partition of a key: stable across nodes and restarts ({@link String#hashCode()} is specified). */
@@ -124,8 +141,7 @@ public final class Inbox {
     }
 
     static long digest(byte[] raw) {
-        MessageDigest sha = SHA256.get();
-        byte[] hash = sha.digest(raw);
+        byte[] hash = sha256(raw);
         long value = 0;
         for (int i = 0; i < 8; i++) {
             value = (value << 8) | (hash[i] & 0xFF);
@@ -133,4 +149,7 @@ public final class Inbox {
         return value;
     }
 
+    private static byte[] sha256(byte[] raw) {
+        return SHA256.get().digest(raw);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.junction.server.inbox;
 
+import dev.junction.server.serialization.CborSerializable;
 import dev.junction.server.config.InboxSettings;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -71,9 +72,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     /**
      * Deliver the matching dead-lettered targets again, with the same idempotency key; recorded with who and why.
-     * {@code mappings} is {@link DeadLetters.Pending#ORIGINAL} or {@link DeadLetters.Pending#CURRENT}.
+     * {@code mappings} is {@link MappingChoice#ORIGINAL} or {@link MappingChoice#CURRENT}.
      */
-    public record ReplayDeadLetters(DeadLetters.Query query, String by, String reason, String mappings,
+    public record ReplayDeadLetters(DeadLetters.Query query, String by, String reason, MappingChoice mappings,
                                     ActorRef<DeadLetters.Applied> replyTo) implements Command {}
 
     /** Where the lineage of a message starts in this partition's journal: by message id, or by idempotency key. */
@@ -109,8 +110,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** The outcome of each envelope of an {@link AcceptBatch}, in the same order. */
     public record AcceptReply(List<Outcome> outcomes) implements CborSerializable {}
 
-    /** {@code status} is accepted, duplicate or conflict; {@code messageId} is the new or the original id. */
-    public record Outcome(String status, String messageId) implements CborSerializable {}
+    /** {@code messageId} is the new id of an accepted envelope, else the id of the original with the same key. */
+    public record Outcome(Admission status, String messageId) implements CborSerializable {}
+
+    /** How an envelope of an {@link AcceptBatch} was answered. */
+    public enum Admission { ACCEPTED, DUPLICATE, CONFLICT }
 
     // ---- events
     public sealed interface Event extends CborSerializable {}
@@ -122,17 +126,17 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     public record Settled(List<Settlement> settlements) implements Event {}
 
     /** An operator replayed dead letters; {@code mappings} says which mapping versions (null in events before it was recorded). */
-    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, String mappings) implements Event {
+    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, MappingChoice mappings) implements Event {
 
-        /** The mapping versions asked for; {@link DeadLetters.Pending#AS_ACCEPTED} in events written before they were recorded. */
-        String mappingsAsked() {
-            return mappings == null ? DeadLetters.Pending.AS_ACCEPTED : mappings;
+        /** Events written before the choice was recorded delivered with the versions they were accepted under. */
+        public Replayed {
+            mappings = mappings == null ? MappingChoice.AS_ACCEPTED : mappings;
         }
 
         /** The audit's record of this replay of {@code s}, an envelope with {@code key}. */
         DeadLetters.Operation operation(DeadLetters.Selected s, String key) {
             return new DeadLetters.Operation("replayed", s.messageId(), key, s.targets(), by, reason, at,
-                    mappingsAsked().isEmpty() ? "" : "mappings: " + mappingsAsked());
+                    mappings == MappingChoice.AS_ACCEPTED ? "" : "mappings: " + mappings.wire());
         }
     }
 
@@ -159,7 +163,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     // ---- state: mutated only by the event handler; snapshots take a copy (see snapshotAdapter)
     public static final class State {
         KeyIndex keys;
-        LinkedHashMap<String, DeadLetters.Pending> pending;
+        LinkedHashMap<String, PendingDelivery> pending;
         DeadLetters deadLetters;
 
         State(InboxSettings settings) {
@@ -175,7 +179,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     }
 
     /** The persisted form of {@link State}. */
-    public record Snapshot(List<KeyIndex.Entry> keys, List<DeadLetters.Pending> pending, List<DeadLetters.DeadLetter> deadLetters,
+    public record Snapshot(List<KeyIndex.Entry> keys, List<PendingDelivery> pending, List<DeadLetters.DeadLetter> deadLetters,
                            List<DeadLetters.Operation> audit) implements CborSerializable {}
 
     /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
@@ -261,9 +265,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             if (originalId == null) {
                 events.add(new Accepted(envelope));
                 batchKeys.put(envelope.idempotencyKey(), envelope);
-                outcomes.add(new Outcome("accepted", envelope.messageId()));
+                outcomes.add(new Outcome(Admission.ACCEPTED, envelope.messageId()));
             } else {
-                outcomes.add(new Outcome(originalHash == envelope.bodyHash() ? "duplicate" : "conflict", originalId));
+                outcomes.add(new Outcome(originalHash == envelope.bodyHash() ? Admission.DUPLICATE : Admission.CONFLICT, originalId));
             }
         }
         AcceptReply reply = new AcceptReply(outcomes);
@@ -329,8 +333,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         for (Envelope original : cmd.originals()) {
             String key = original.idempotencyKey() + ":reprocess:" + cmd.operationId();
             if (state.keys.get(key) == null) { // the same operation asked twice (a retried request) copies once
-                copies.add(new Envelope(MessageIds.next(), integration, original.partition(), key, now, original.contentType(),
-                        original.raw(), original.bodyHash(), original.headers(), cmd.revision(), original.messageId(), 0, List.of()));
+                copies.add(original.toBuilder().messageId(MessageIds.next()).idempotencyKey(key).receivedAt(now)
+                        .revision(cmd.revision()).parentId(original.messageId()).firstStep(0).mappings(List.of()).build());
             }
         }
         Reprocessing reply = new Reprocessing(copies.stream().map(Envelope::messageId).toList());
@@ -373,21 +377,21 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     Envelope envelope = event.envelope();
                     state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(),
                             envelope.receivedAt(), lastSequenceNumber(context)));
-                    state.pending.put(envelope.messageId(), DeadLetters.Pending.fresh(envelope));
+                    state.pending.put(envelope.messageId(), PendingDelivery.fresh(envelope));
                     return state;
                 })
                 .onEvent(Reprocessed.class, (state, event) -> {
                     long sequenceNr = lastSequenceNumber(context);
                     for (Envelope copy : event.copies()) {
                         state.keys.put(new KeyIndex.Entry(copy.idempotencyKey(), copy.messageId(), copy.bodyHash(), copy.receivedAt(), sequenceNr));
-                        state.pending.put(copy.messageId(), DeadLetters.Pending.through(copy, List.of(event.target())));
+                        state.pending.put(copy.messageId(), PendingDelivery.through(copy, List.of(event.target())));
                         state.deadLetters.record(event.operation(copy));
                     }
                     return state;
                 })
                 .onEvent(Settled.class, (state, event) -> {
                     for (Settlement s : event.settlements()) {
-                        DeadLetters.Pending settled = state.pending.remove(s.messageId());
+                        PendingDelivery settled = state.pending.remove(s.messageId());
                         if (settled != null && s.anyDeadLettered()) {
                             state.deadLetters.add(settled.envelope(), s, settled.operations());
                         }
@@ -397,7 +401,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onEvent(Replayed.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
                         if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            DeadLetters.Pending again = state.deadLetters.replay(s, event.operation(s, keyOf(state, s)), event.mappingsAsked());
+                            PendingDelivery again = state.deadLetters.replay(s, event.operation(s, keyOf(state, s)), event.mappings());
                             state.pending.put(s.messageId(), again);
                         }
                     }
@@ -460,7 +464,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         }
         while (inFlight.size() < settings.deliveryWindow() && !undispatched.isEmpty()) {
             String id = undispatched.poll();
-            DeadLetters.Pending envelope = state.pending.get(id);
+            PendingDelivery envelope = state.pending.get(id);
             if (envelope == null || inFlight.contains(id)) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package dev.junction.server.inbox;
 
+import dev.junction.server.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -82,9 +82,9 @@ final class PartitionQueue {
 
     private static IngestResult toResult(InboxPartition.Outcome outcome) {
         return switch (outcome.status()) {
-            case "accepted" -> new IngestResult.Accepted(outcome.messageId());
-            case "duplicate" -> new IngestResult.Duplicate(outcome.messageId());
-            default -> new IngestResult.Conflict(outcome.messageId());
+            case ACCEPTED -> new IngestResult.Accepted(outcome.messageId());
+            case DUPLICATE -> new IngestResult.Duplicate(outcome.messageId());
+            case CONFLICT -> new IngestResult.Conflict(outcome.messageId());
         };
     }
 

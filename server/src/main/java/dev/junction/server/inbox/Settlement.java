@@ -1,5 +1,6 @@
 package dev.junction.server.inbox;
 
+import dev.junction.server.serialization.CborSerializable;
 import java.util.List;
 
 /**

@@ -5,6 +5,7 @@ import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.InvalidConfigException;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.plugins.PluginProblem;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,8 +33,9 @@ public final class TestCommand {
         Path config = Files.isDirectory(given) ? given.resolve("junction.conf") : given;
         JunctionSettings settings;
         try {
-            settings = ConfigLoader.load(config, ConnectorRegistry.load(TestCommand.class.getClassLoader()), env);
-        } catch (InvalidConfigException e) {
+            settings = ConfigLoader.load(config, ConnectorRegistry.load(TestCommand.class.getClassLoader(),
+                    ConfigLoader.pluginDirectory(config, env)), env);
+        } catch (InvalidConfigException | PluginProblem e) {
             err.println(e.getMessage());
             return 2;
         }

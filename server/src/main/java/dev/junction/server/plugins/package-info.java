@@ -1,2 +1,2 @@
-/** Finding connector plugins with {@link java.util.ServiceLoader}. */
+/** Connectors: the built-in ones and plugins from the plugin directory, each plugin in its own class loader; their docs. */
 package dev.junction.server.plugins;

@@ -1,6 +1,6 @@
 package dev.junction.server.system;
 
-import dev.junction.server.inbox.CborSerializable;
+import dev.junction.server.serialization.CborSerializable;
 
 /**
  * Published to every node when a system asked for a pause (429 or 503 with {@code Retry-After}), so the whole cluster backs

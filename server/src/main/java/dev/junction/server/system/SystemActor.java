@@ -84,7 +84,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     private boolean probeInFlight;
     private long pausedUntil;
     private String pauseReason;
-    private String breakerState = "closed";
+    private BreakerState breakerState = BreakerState.CLOSED;
     private long breakerSince = System.currentTimeMillis();
     private String breakerLastError;
     private long attempts;
@@ -130,7 +130,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     .addOnCloseListener(() -> self.tell(new BreakerChanged()));
         } else {
             this.breaker = null;
-            this.breakerState = "disabled";
+            this.breakerState = BreakerState.DISABLED;
         }
         this.bucket = policy.rateLimit().map(l -> new TokenBucket(l.permits(), l.per(), System.nanoTime())).orElse(null);
         this.topic = context.spawn(Topic.create(Pause.class, "junction-system-" + settings.name()), "pauses");
@@ -292,10 +292,10 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
 
     private Behavior<Command> onBreakerChanged(BreakerChanged changed) {
-        String state = breaker.isOpen() ? "open" : breaker.isHalfOpen() ? "half-open" : "closed";
-        if (!state.equals(breakerState)) {
+        BreakerState state = breaker.isOpen() ? BreakerState.OPEN : breaker.isHalfOpen() ? BreakerState.HALF_OPEN : BreakerState.CLOSED;
+        if (state != breakerState) {
             getContext().getLog().info("circuit breaker of {} is {}{}", settings.name(), state,
-                    state.equals("open") ? " after " + breakerLastError : "");
+                    state == BreakerState.OPEN ? " after " + breakerLastError : "");
             breakerState = state;
             breakerSince = System.currentTimeMillis();
         }

@@ -44,8 +44,8 @@ public record SystemStatus(
         int restarts,
         String startFailure) {
 
-    /** {@code state} is closed, open, half-open or disabled; {@code since} when it entered it. */
-    public record Breaker(String state, String since, int consecutiveFailures, String lastError) {}
+    /** {@code since}: when it entered {@code state}. */
+    public record Breaker(BreakerState state, String since, int consecutiveFailures, String lastError) {}
 
     public record Failure(String at, String errorClass, String detail) {}
 }

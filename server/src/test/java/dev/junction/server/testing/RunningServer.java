@@ -36,7 +36,7 @@ public final class RunningServer implements AutoCloseable {
         all.putIfAbsent("JUNCTION_MGMT_PORT", "0");
         JunctionSettings settings = ConfigLoader.load(configFile, connectors, all);
         JournalSchema.ensure(settings.persistence());
-        return new RunningServer(Junction.start(settings, file -> ConfigLoader.load(file, connectors, all)), settings);
+        return new RunningServer(Junction.start(settings, connectors, file -> ConfigLoader.load(file, connectors, all)), settings);
     }
 
     public String url(String path) {

@@ -6,10 +6,12 @@ import java.util.Optional;
 /**
  * A plugin that knows one kind of system ({@code http}, {@code file}, {@code amqp} ...) and provides its sources and sink.
  *
- * <p>Lifecycle: the server finds implementations with {@link java.util.ServiceLoader} when it starts, creates one instance per
- * connector through the public no-argument constructor, and asks it for its specs while it validates the configuration. All
- * methods here are called once, on the main thread, before any message flows; they must not block or open resources. Resources are
- * opened by the {@link SourceInstance} and {@link SinkInstance} objects the factories create.
+ * <p>Lifecycle: the server finds implementations with {@link java.util.ServiceLoader} when it starts, on its own class path
+ * and in every plugin of its plugin directory (each plugin in a class loader of its own, listed in the plugin's
+ * {@code META-INF/services/dev.junction.connectors.api.Connector}). It creates one instance per connector through the public
+ * no-argument constructor and asks it for its specs while it validates the configuration. These methods are called on the
+ * thread that loads the configuration, before any message flows, and again on a reload; they must not block or open
+ * resources. Resources are opened by the {@link SourceInstance} and {@link SinkInstance} objects the factories create.
  *
  * <p>In configuration a system names its connector ({@code connector = http}); a source names one of {@link #sources()} as a
  * block ({@code webhook { ... }}); a target's settings sit in a block named after the connector ({@code http { ... }}).

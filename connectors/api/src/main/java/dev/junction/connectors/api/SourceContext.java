@@ -1,6 +1,7 @@
 package dev.junction.connectors.api;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -13,6 +14,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param settings         the source block's settings, validated against {@link SourceFactory#spec()}, defaults applied
  * @param configDirectory  the directory of the configuration file, against which relative paths resolve
  * @param ingestor         the entry point into the durable inbox
+ * @param positions        the source's durable position, kept in the server's journal for this integration
+ * @param status           where the source reports its connection's state for operators
  * @param actorSystem      the server's actor system, for streams and scheduling
  * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher. It runs
  *                         until the actor system terminates, after every source stopped and every sink closed
@@ -22,7 +25,9 @@ public record SourceContext(
         String system,
         Config systemConfig,
         Config settings,
-        java.nio.file.Path configDirectory,
+        Path configDirectory,
         Ingestor ingestor,
+        PositionStore positions,
+        SourceStatus status,
         ActorSystem<?> actorSystem,
         Executor blockingExecutor) {}

@@ -3,9 +3,10 @@ package dev.junction.connectors.api;
 /**
  * Creates the source of one integration.
  *
- * <p>{@link #spec()} is called while the configuration is validated; {@link #create(SourceContext)} once per integration that
- * uses this source kind, after the whole configuration is valid and before the server accepts traffic, on the main thread. It
- * must not block; the returned instance opens its resources in {@link SourceInstance#start()}.
+ * <p>{@link #spec()}, {@link #validate}, {@link #claims} and {@link #placement} are called while the configuration is
+ * validated (at start and on every reload), on the thread that loads it. {@link #create(SourceContext)} is called each time
+ * the source is to run: at start, after a reload that changed its block, and (for {@link Placement#ONE_NODE} sources) on the
+ * node it moves to. It must not block; the returned instance opens its resources in {@link SourceInstance#start()}.
  */
 public interface SourceFactory {
 
@@ -31,5 +32,13 @@ public interface SourceFactory {
      */
     default java.util.Set<String> claims(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
         return java.util.Set.of();
+    }
+
+    /**
+     * Where in a cluster this source runs, for these spec-checked settings. The default is {@link Placement#EVERY_NODE}; a
+     * source that needs a single reader (a poll, a slot, a schedule) answers {@link Placement#ONE_NODE}.
+     */
+    default Placement placement(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
+        return Placement.EVERY_NODE;
     }
 }

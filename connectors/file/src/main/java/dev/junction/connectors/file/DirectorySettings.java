@@ -1,5 +1,6 @@
 package dev.junction.connectors.file;
 
+import dev.junction.connectors.api.KeyRule;
 import dev.junction.connectors.api.SourceContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.time.Duration;
  * @param keys         how each message gets its idempotency key
  * @param parallelism  messages in the inbox's hands at once
  */
-record DirectorySettings(Path directory, String pattern, Duration pollInterval, MessageKeys keys, int parallelism) {
+record DirectorySettings(Path directory, String pattern, Duration pollInterval, KeyRule keys, int parallelism) {
 
     static DirectorySettings from(SourceContext context) {
         var block = context.settings();
@@ -22,7 +23,7 @@ record DirectorySettings(Path directory, String pattern, Duration pollInterval, 
                         DirectorySourceFactory.PATH.get(block, String.class::cast)),
                 DirectorySourceFactory.PATTERN.get(block, String.class::cast),
                 DirectorySourceFactory.POLL_INTERVAL.get(block, Duration.class::cast),
-                MessageKeys.parse(DirectorySourceFactory.IDEMPOTENCY_KEY.get(block, String.class::cast)),
+                KeyRule.parse(DirectorySourceFactory.IDEMPOTENCY_KEY.get(block, String.class::cast), java.util.Set.of(FileParser.FILE_NAME)),
                 DirectorySourceFactory.PARALLELISM.get(block, Integer.class::cast));
     }
 

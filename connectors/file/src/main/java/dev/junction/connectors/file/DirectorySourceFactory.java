@@ -3,6 +3,7 @@ package dev.junction.connectors.file;
 import com.typesafe.config.Config;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
+import dev.junction.connectors.api.KeyRule;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceFactory;
 import dev.junction.connectors.api.SourceInstance;
@@ -35,11 +36,11 @@ final class DirectorySourceFactory implements SourceFactory {
             .description("Time between two listings of the directory; a file is read once it is unchanged across two.")
             .check((Duration d) -> !d.isNegative() && !d.isZero(), "must be longer than zero");
 
-    static final ConfigField IDEMPOTENCY_KEY = ConfigField.string("idempotency-key")
-            .defaultValue(MessageKeys.FILE_NAME)
-            .description("file-name: the file's name (name#line for JSON Lines); json:<pointer>: a value inside each message.")
-            .example("json:/orderId")
-            .check(MessageKeys::isValid, "must be file-name or json:<JSON pointer such as /order/id>");
+    static final ConfigField IDEMPOTENCY_KEY = KeyRule.field("idempotency-key", FileParser.FILE_NAME)
+            .defaultValue(FileParser.FILE_NAME)
+            .description("file-name: the file's name (name#line for JSON Lines; characters other than printable ASCII "
+                    + "percent-encoded); json:<pointer>: a string or number inside each message; header:file-name is the "
+                    + "file's name as it is.");
 
     static final ConfigField PARALLELISM = ConfigField.integer("parallelism")
             .defaultValue(4)

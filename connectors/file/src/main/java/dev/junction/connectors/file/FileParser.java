@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.junction.connectors.api.InboundMessage;
+import dev.junction.connectors.api.KeyRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +33,12 @@ final class FileParser {
     // trailing tokens would otherwise be ignored: "{} garbage" must be an error, not a message
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private final MessageKeys keys;
+    /** The native key: the file's name, {@code <name>#<line>} for a line of a JSON Lines file. */
+    static final String FILE_NAME = "file-name";
 
-    FileParser(MessageKeys keys) {
+    private final KeyRule keys;
+
+    FileParser(KeyRule keys) {
         this.keys = keys;
     }
 
@@ -81,13 +86,32 @@ final class FileParser {
             problems.add(where + "empty: no JSON value");
             return;
         }
-        Optional<String> key = keys.keyOf(name, line, json);
-        if (key.isEmpty()) {
-            problems.add(where + "no idempotency key: expected " + keys.describe());
+        Map<String, String> headers = Map.of(FILE_NAME_HEADER, name);
+        String fileKey = escaped(line == 0 ? name : name + "#" + line);
+        KeyRule.Found key = keys.find(new KeyRule.Message(h -> Optional.ofNullable(headers.get(h)),
+                n -> n.equals(FILE_NAME) ? Optional.of(fileKey) : Optional.empty(), json == null ? MissingNode.getInstance() : json));
+        if (!key.isKey()) {
+            problems.add(where + "no idempotency key: " + key.problem());
             return;
         }
-        InboundMessage message = new InboundMessage(key.get(), CONTENT_TYPE, raw, json, Map.of(FILE_NAME_HEADER, name));
+        InboundMessage message = new InboundMessage(key.key(), CONTENT_TYPE, raw, json, headers);
         messages.add(new ParsedFile.Line(Math.max(line, 1), message));
+    }
+
+    /**
+     * A file name as a key: keys are printable ASCII (they travel in headers), file names need not be, so every other
+     * character is percent-encoded as UTF-8 ({@code müller.json} → {@code m%C3%BCller.json}).
+     */
+    static String escaped(String name) {
+        StringBuilder key = new StringBuilder(name.length());
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (b >= 0x20 && b < 0x7f && b != '%') {
+                key.append((char) b);
+            } else {
+                key.append('%').append(String.format("%02X", b & 0xFF));
+            }
+        }
+        return key.toString();
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

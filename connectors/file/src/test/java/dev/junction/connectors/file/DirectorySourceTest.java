@@ -178,7 +178,7 @@ class DirectorySourceTest {
         String conflict = Files.readString(failed("second.json.error.txt"));
         assertTrue(conflict.contains("idempotency key A was accepted before with a different body"), conflict);
         String noKey = Files.readString(failed("no-key.json.error.txt"));
-        assertTrue(noKey.contains("no idempotency key: expected a string or number at /id"), noKey);
+        assertTrue(noKey.contains("no idempotency key: the body has no value at JSON pointer /id"), noKey);
     }
 
     @Test

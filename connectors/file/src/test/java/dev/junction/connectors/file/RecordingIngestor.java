@@ -3,6 +3,7 @@ package dev.junction.connectors.file;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.UnusableMessage;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +48,11 @@ final class RecordingIngestor implements Ingestor {
         }
         // answer on another thread, as the real inbox does
         return CompletableFuture.supplyAsync(() -> result);
+    }
+
+    @Override
+    public CompletionStage<IngestResult> reject(UnusableMessage message) {
+        throw new AssertionError("the directory source moves unusable files to .failed/; it never records them: " + message.reason());
     }
 
     /** Answers Unavailable to everything while {@code down}. */

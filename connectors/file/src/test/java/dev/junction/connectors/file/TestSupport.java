@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.junction.connectors.api.Ingestor;
 import dev.junction.connectors.api.SinkContext;
 import dev.junction.connectors.api.SourceContext;
+import dev.junction.connectors.api.SourceStatus;
+import dev.junction.connectors.testkit.MemoryPositions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -27,7 +29,8 @@ final class TestSupport {
     static SourceContext sourceContext(Path configDirectory, String root, String settings, Ingestor ingestor,
                                        ActorSystem<?> actorSystem, Executor blocking) {
         Config block = DirectorySourceFactory.SPEC.withDefaults(ConfigFactory.parseString(settings));
-        return new SourceContext("orders", "erp-drop", system(root), block, configDirectory, ingestor, actorSystem, blocking);
+        return new SourceContext("orders", "erp-drop", system(root), block, configDirectory, ingestor, new MemoryPositions(),
+                SourceStatus.ignored(), actorSystem, blocking);
     }
 
     /** Retries {@code assertion} until it passes or {@code timeout} is over; then throws its last failure. */

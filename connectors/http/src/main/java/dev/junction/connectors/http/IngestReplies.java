@@ -2,7 +2,7 @@ package dev.junction.connectors.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.junction.connectors.api.HttpReply;
+import dev.junction.connectors.api.http.HttpReply;
 import dev.junction.connectors.api.IngestResult;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,14 +1,16 @@
 package dev.junction.connectors.http;
 
-import dev.junction.connectors.api.HttpIngress;
-import dev.junction.connectors.api.HttpIngressRequest;
-import dev.junction.connectors.api.HttpReply;
+import dev.junction.connectors.api.http.HttpIngress;
+import dev.junction.connectors.api.http.HttpIngressRequest;
+import dev.junction.connectors.api.http.HttpReply;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.KeyRule;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -66,8 +68,8 @@ public final class WebhookIngress implements HttpIngress {
         if (parsed.problem() != null) {
             return done(problem(400, "invalid-json", "Invalid JSON body", parsed.problem()));
         }
-        IdempotencyKeySource.Found found = settings.keySource().find(request, parsed.json());
-        if (found.problem() != null) {
+        KeyRule.Found found = settings.keyRule().find(new KeyRule.Message(request::header, name -> Optional.empty(), parsed.json()));
+        if (!found.isKey()) {
             return done(problem(400, "invalid-idempotency-key", "Missing or invalid idempotency key", found.problem()));
         }
         InboundMessage message = new InboundMessage(found.key(), contentType(request), request.body(), parsed.json(), kept(request));

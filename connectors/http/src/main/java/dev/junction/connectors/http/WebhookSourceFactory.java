@@ -3,6 +3,7 @@ package dev.junction.connectors.http;
 import com.typesafe.config.Config;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
+import dev.junction.connectors.api.KeyRule;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceFactory;
 import dev.junction.connectors.api.SourceInstance;
@@ -25,14 +26,7 @@ final class WebhookSourceFactory implements SourceFactory {
             // Checks are disjoint so each mistake is reported once; the added slashes catch "." as first or last segment.
             .check((String p) -> !p.contains("//") && !("/" + p + "/").contains("/./"), "must not have empty or '.' segments");
 
-    static final ConfigField IDEMPOTENCY_KEY = ConfigField.string("idempotency-key").defaultValue("header:Idempotency-Key")
-            .description("Where each request's idempotency key is: header:<name> for a request header, or json:<JSON pointer> "
-                    + "for a string or number in the body. Requests without a key are refused with 400.")
-            .example("header:Idempotency-Key")
-            .example("json:/order/id")
-            .check((String k) -> k.startsWith("header:") || k.startsWith("json:"), IdempotencyKeySource.FORM_REASON)
-            .check((String k) -> !k.startsWith("header:") || IdempotencyKeySource.isValid(k), IdempotencyKeySource.HEADER_REASON)
-            .check((String k) -> !k.startsWith("json:") || IdempotencyKeySource.isValid(k), IdempotencyKeySource.POINTER_REASON);
+    static final ConfigField IDEMPOTENCY_KEY = KeyRule.field("idempotency-key").defaultValue("header:Idempotency-Key");
 
     static final ConfigField MAX_BODY_SIZE = ConfigField.bytes("max-body-size").defaultValue("1m")
             .description("Largest request body accepted; larger requests are answered 413 before they are read in full.")

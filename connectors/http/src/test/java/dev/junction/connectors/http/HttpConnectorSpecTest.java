@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigProblem;
 import dev.junction.connectors.api.ConfigSpec;
+import dev.junction.connectors.api.KeyRule;
 import dev.junction.connectors.api.Connector;
 import java.util.List;
 import java.util.Optional;
@@ -63,12 +64,12 @@ class HttpConnectorSpecTest {
 
     @Test
     void badIdempotencyKeyFormsAreReportedWithTheirReason() {
-        assertReason(webhook, "path = a, idempotency-key = \"cookie:id\"", IdempotencyKeySource.FORM_REASON);
-        assertReason(webhook, "path = a, idempotency-key = \"Idempotency-Key\"", IdempotencyKeySource.FORM_REASON);
-        assertReason(webhook, "path = a, idempotency-key = \"header:\"", IdempotencyKeySource.HEADER_REASON);
-        assertReason(webhook, "path = a, idempotency-key = \"header:Bad Header\"", IdempotencyKeySource.HEADER_REASON);
-        assertReason(webhook, "path = a, idempotency-key = \"json:order/id\"", IdempotencyKeySource.POINTER_REASON);
-        assertReason(webhook, "path = a, idempotency-key = \"json:\"", IdempotencyKeySource.POINTER_REASON);
+        assertReason(webhook, "path = a, idempotency-key = \"cookie:id\"", KeyRule.forms(java.util.Set.of()));
+        assertReason(webhook, "path = a, idempotency-key = \"Idempotency-Key\"", KeyRule.forms(java.util.Set.of()));
+        assertReason(webhook, "path = a, idempotency-key = \"header:\"", KeyRule.HEADER_REASON);
+        assertReason(webhook, "path = a, idempotency-key = \"header:Bad Header\"", KeyRule.HEADER_REASON);
+        assertReason(webhook, "path = a, idempotency-key = \"json:order/id\"", KeyRule.POINTER_REASON);
+        assertReason(webhook, "path = a, idempotency-key = \"json:\"", KeyRule.POINTER_REASON);
         assertEquals(List.of(), problems(webhook, "path = a, idempotency-key = \"json:/order/id\""));
         assertEquals(List.of(), problems(webhook, "path = a, idempotency-key = \"header:X-Shop-Delivery\""));
     }

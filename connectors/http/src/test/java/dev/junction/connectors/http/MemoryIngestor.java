@@ -3,6 +3,7 @@ package dev.junction.connectors.http;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.UnusableMessage;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -43,5 +44,10 @@ final class MemoryIngestor implements Ingestor {
                 : new IngestResult.Conflict(existing.messageId());
         // Asynchronous like the real inbox, so the ingress never relies on an already-completed stage.
         return CompletableFuture.supplyAsync(() -> result);
+    }
+
+    @Override
+    public CompletionStage<IngestResult> reject(UnusableMessage message) {
+        throw new AssertionError("a webhook answers 400 to an unusable message; it never records one: " + message.reason());
     }
 }

@@ -40,7 +40,9 @@ final class TargetServer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
+    /** The prefix of the server's thread names. */
+    static final String THREADS = "target-server";
+    private final ExecutorService executor = Executors.newCachedThreadPool(r -> new Thread(r, THREADS));
     private final CountDownLatch release = new CountDownLatch(1);
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile Answer answer = Answer.of(200, "{\"ok\":true}");

@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.junction.connectors.api.HttpIngressRequest;
-import dev.junction.connectors.api.HttpReply;
+import dev.junction.connectors.api.http.HttpIngressRequest;
+import dev.junction.connectors.api.http.HttpReply;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.SourceContext;
+import dev.junction.connectors.testkit.MemoryPositions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,15 +166,16 @@ class WebhookIngressTest {
 
     @Test
     void stopRefusesNewRequestsAndCompletesWhenInFlightOnesSettle() throws Exception {
-        var pending = new java.util.concurrent.CompletableFuture<dev.junction.connectors.api.IngestResult>();
-        WebhookIngress slow = ingress("path = shop", message -> pending);
+        var held = new dev.junction.connectors.testkit.TestIngestor();
+        held.hold();
+        WebhookIngress slow = ingress("path = shop", held);
         var first = slow.handle(post("{}", "Idempotency-Key", "k-1")).toCompletableFuture();
 
         var stopped = slow.stop().toCompletableFuture();
         assertFalse(stopped.isDone());
         problem(handle(slow, post("{}", "Idempotency-Key", "k-2")), 503);
 
-        pending.complete(new dev.junction.connectors.api.IngestResult.Accepted("msg-7"));
+        held.release();
         assertEquals(202, first.get(5, TimeUnit.SECONDS).status());
         stopped.get(5, TimeUnit.SECONDS);
     }
@@ -185,7 +187,7 @@ class WebhookIngressTest {
         Config block = ConfigFactory.parseString(hocon);
         assertEquals(List.of(), factory.spec().validate(block, "webhook", Set.of()));
         SourceContext context = new SourceContext("orders", "webshop", ConfigFactory.empty(), factory.spec().withDefaults(block),
-                Path.of("."), ingestor, null, Runnable::run);
+                Path.of("."), ingestor, new MemoryPositions(), dev.junction.connectors.api.SourceStatus.ignored(), null, Runnable::run);
         return (WebhookIngress) factory.create(context);
     }
 

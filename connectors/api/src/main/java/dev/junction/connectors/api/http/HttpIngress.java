@@ -1,5 +1,7 @@
-package dev.junction.connectors.api;
+package dev.junction.connectors.api.http;
 
+import dev.junction.connectors.api.SourceContext;
+import dev.junction.connectors.api.SourceInstance;
 import java.util.concurrent.CompletionStage;
 
 /**

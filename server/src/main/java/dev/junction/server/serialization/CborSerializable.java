@@ -1,4 +1,4 @@
-package dev.junction.server.inbox;
+package dev.junction.server.serialization;
 
 /** Marks messages, events and snapshots that Pekko serializes with Jackson CBOR (bound in {@code junction-pekko.conf}). */
 public interface CborSerializable {}

@@ -1,4 +1,4 @@
-package dev.junction.connectors.api;
+package dev.junction.connectors.api.http;
 
 import java.util.Map;
 
