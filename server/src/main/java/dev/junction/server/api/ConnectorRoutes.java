@@ -73,6 +73,7 @@ final class ConnectorRoutes {
             if (!field.examples().isEmpty()) {
                 field.examples().forEach(f.putArray("examples")::add);
             }
+            field.nested().ifPresent(nested -> f.set("settings", spec(nested).get("settings")));
         }
         return node;
     }

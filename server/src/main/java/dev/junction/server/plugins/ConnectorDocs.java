@@ -54,13 +54,19 @@ public final class ConnectorDocs {
             return;
         }
         md.append("| setting | type | default | description |\n|---|---|---|---|\n");
+        rows(md, "", spec);
+    }
+
+    /** One row per field; the fields of an object field follow it as {@code <object>.<field>}. */
+    private static void rows(StringBuilder md, String prefix, ConfigSpec spec) {
         for (ConfigField field : spec.fields()) {
             String type = field.type() == ConfigField.Type.ENUM
                     ? String.join(" \\| ", field.allowedValues()) : field.type().name().toLowerCase(java.util.Locale.ROOT);
             String dflt = field.isRequired() ? "**required**" : field.defaultValue().map(v -> "`" + v + "`").orElse("");
             String examples = field.examples().isEmpty() ? "" : " Example: `" + String.join("`, `", field.examples()) + "`.";
-            md.append("| `").append(field.name()).append("` | ").append(type).append(" | ").append(dflt).append(" | ")
+            md.append("| `").append(prefix).append(field.name()).append("` | ").append(type).append(" | ").append(dflt).append(" | ")
                     .append(field.description().replace("|", "\\|").replace("\n", " ")).append(examples).append(" |\n");
+            field.nested().ifPresent(nested -> rows(md, prefix + field.name() + ".", nested));
         }
     }
 }

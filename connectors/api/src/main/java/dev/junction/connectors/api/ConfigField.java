@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 public final class ConfigField {
 
     /** The value types a field may have. */
-    public enum Type { STRING, INT, DECIMAL, BOOLEAN, DURATION, BYTES, ENUM, LIST }
+    public enum Type { STRING, INT, DECIMAL, BOOLEAN, DURATION, BYTES, ENUM, LIST, OBJECT }
 
     private final String name;
     private final Type type;
@@ -29,11 +29,17 @@ public final class ConfigField {
     private final List<String> examples;
     private final List<String> allowed;
     private final List<Check> checks;
+    private final ConfigSpec nested;
 
     private record Check(Predicate<Object> test, String reason) {}
 
     private ConfigField(String name, Type type, String description, boolean required, Object defaultValue,
                         List<String> examples, List<String> allowed, List<Check> checks) {
+        this(name, type, description, required, defaultValue, examples, allowed, checks, null);
+    }
+
+    private ConfigField(String name, Type type, String description, boolean required, Object defaultValue,
+                        List<String> examples, List<String> allowed, List<Check> checks, ConfigSpec nested) {
         this.name = name;
         this.type = type;
         this.description = description;
@@ -42,6 +48,7 @@ public final class ConfigField {
         this.examples = List.copyOf(examples);
         this.allowed = List.copyOf(allowed);
         this.checks = List.copyOf(checks);
+        this.nested = nested;
     }
 
     private static ConfigField of(String name, Type type) {
@@ -58,28 +65,36 @@ public final class ConfigField {
     /** A list of strings. */
     public static ConfigField stringList(String name) { return of(name, Type.LIST); }
 
+    /**
+     * A block of settings of its own ({@code declare { durable = true, ... }}), validated against {@code spec}: its problems
+     * carry the block's path ({@code ...declare.durable}), and its defaults apply when the block is present.
+     */
+    public static ConfigField object(String name, ConfigSpec spec) {
+        return new ConfigField(name, Type.OBJECT, spec.description(), false, null, List.of(), List.of(), List.of(), spec);
+    }
+
     /** One of a fixed set of strings, compared case-insensitively. */
     public static ConfigField oneOf(String name, String... values) {
         return new ConfigField(name, Type.ENUM, "", false, null, List.of(), List.of(values), List.of());
     }
 
     public ConfigField description(String text) {
-        return new ConfigField(name, type, text, required, defaultValue, examples, allowed, checks);
+        return new ConfigField(name, type, text, required, defaultValue, examples, allowed, checks, nested);
     }
 
     public ConfigField required() {
-        return new ConfigField(name, type, description, true, defaultValue, examples, allowed, checks);
+        return new ConfigField(name, type, description, true, defaultValue, examples, allowed, checks, nested);
     }
 
     /** The value used when the setting is absent, written as it would be in HOCON ({@code "10s"}, {@code 64}, {@code true}). */
     public ConfigField defaultValue(Object value) {
-        return new ConfigField(name, type, description, false, value, examples, allowed, checks);
+        return new ConfigField(name, type, description, false, value, examples, allowed, checks, nested);
     }
 
     public ConfigField example(String example) {
         List<String> more = new ArrayList<>(examples);
         more.add(example);
-        return new ConfigField(name, type, description, required, defaultValue, more, allowed, checks);
+        return new ConfigField(name, type, description, required, defaultValue, more, allowed, checks, nested);
     }
 
     /**
@@ -90,7 +105,7 @@ public final class ConfigField {
     public <T> ConfigField check(Predicate<T> test, String reason) {
         List<Check> more = new ArrayList<>(checks);
         more.add(new Check(v -> test.test((T) v), reason));
-        return new ConfigField(name, type, description, required, defaultValue, examples, allowed, more);
+        return new ConfigField(name, type, description, required, defaultValue, examples, allowed, more, nested);
     }
 
     public String name() { return name; }
@@ -100,6 +115,8 @@ public final class ConfigField {
     public Optional<Object> defaultValue() { return Optional.ofNullable(defaultValue); }
     public List<String> examples() { return examples; }
     public List<String> allowedValues() { return allowed; }
+    /** The settings of an {@link Type#OBJECT} field; empty for the others. */
+    public Optional<ConfigSpec> nested() { return Optional.ofNullable(nested); }
 
     /** Checks this field in {@code block} (a connector block); adds a problem to {@code problems} for each mistake. */
     void validate(Config block, String blockPath, List<ConfigProblem> problems) {
@@ -107,6 +124,14 @@ public final class ConfigField {
         if (!block.hasPathOrNull(name) || block.getIsNull(name)) {
             if (required) {
                 problems.add(ConfigProblem.missing(block.origin(), path, "is required (" + typeName() + ")"));
+            }
+            return;
+        }
+        if (type == Type.OBJECT) {
+            if (block.getValue(name).valueType() != ConfigValueType.OBJECT) {
+                problems.add(ConfigProblem.of(block.getValue(name), path, "is not " + typeName()));
+            } else {
+                problems.addAll(nested.validate(block.getConfig(name), path, java.util.Set.of()));
             }
             return;
         }
@@ -143,6 +168,7 @@ public final class ConfigField {
             case DURATION -> block.getDuration(key);
             case BYTES -> block.getBytes(key);
             case LIST -> block.getStringList(key);
+            case OBJECT -> block.getConfig(key);
         };
     }
 
@@ -156,6 +182,7 @@ public final class ConfigField {
             case BYTES -> "a size such as 512k, 1m";
             case ENUM -> "one of " + String.join(", ", allowed);
             case LIST -> "a list of strings";
+            case OBJECT -> "an object { ... }";
         };
     }
 

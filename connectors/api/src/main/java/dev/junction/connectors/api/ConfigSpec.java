@@ -69,9 +69,13 @@ public final class ConfigSpec {
     /** {@code block} with the declared defaults filled in where a setting is absent. */
     public Config withDefaults(Config block) {
         Map<String, Object> defaults = new LinkedHashMap<>();
+        Config result = block;
         for (ConfigField field : fields.values()) {
             field.defaultValue().ifPresent(v -> defaults.put(field.name(), v));
+            if (field.nested().isPresent() && block.hasPath(field.name())) {
+                result = result.withValue(field.name(), field.nested().get().withDefaults(block.getConfig(field.name())).root());
+            }
         }
-        return block.withFallback(ConfigFactory.parseMap(defaults, "defaults of " + description));
+        return result.withFallback(ConfigFactory.parseMap(defaults, "defaults of " + description));
     }
 }

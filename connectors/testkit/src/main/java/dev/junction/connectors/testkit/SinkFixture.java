@@ -7,6 +7,7 @@ import java.util.List;
  * What the kit needs to test a connector's sink against the real service: what the target received, with the idempotency
  * key as found in its native place, and ways to make it fail. Each test gets a fresh fixture and closes it.
  */
+@SuppressWarnings("try") // close() may be interrupted: fixtures talk to real services
 public interface SinkFixture extends AutoCloseable {
 
     /** The target block's settings, before defaults. */

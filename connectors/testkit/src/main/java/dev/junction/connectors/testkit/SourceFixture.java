@@ -9,6 +9,7 @@ import java.util.List;
  * holds for the source. Each test gets a fresh fixture ({@link ConnectorContract#sourceFixture()}) and closes it: a queue,
  * vhost or directory of its own.
  */
+@SuppressWarnings("try") // close() may be interrupted: fixtures talk to real services
 public interface SourceFixture extends AutoCloseable {
 
     /** The source kind, the block name under {@code source { ... }}. */
