@@ -39,6 +39,21 @@ class MainTest {
     }
 
     @Test
+    void exitsWith2AndNamesABrokenPlugin() throws Exception {
+        Path config = TestConfig.write(dir, "junction {}");
+        Path plugins = java.nio.file.Files.createDirectories(dir.resolve("plugins"));
+        java.nio.file.Files.write(plugins.resolve("not-a-plugin.jar"), new byte[] {'P', 'K', 3, 4});
+
+        int code = Main.run(new String[] {config.toString()}, Map.of("JUNCTION_PLUGINS_DIR", plugins.toString()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(2, code);
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("1 problem with the plugins:\n  - " + plugins.resolve("not-a-plugin.jar")), printed);
+        assertEquals(2, printed.lines().count(), printed);
+    }
+
+    @Test
     void exitsWith1WhenTheJournalDatabaseCannotBeReached() throws Exception {
         Path config = TestConfig.write(dir, "junction {}");
 

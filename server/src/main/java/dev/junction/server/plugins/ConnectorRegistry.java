@@ -106,6 +106,25 @@ public final class ConnectorRegistry {
         return root == e ? text : text + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
+    /** This registry and the plugins in {@code pluginDirectory}, loaded as a start loads them. */
+    public ConnectorRegistry withPlugins(Path pluginDirectory) throws PluginProblem {
+        ConnectorRegistry registry = this;
+        for (Loaded loaded : load(ConnectorRegistry.class.getClassLoader(), pluginDirectory).all()) {
+            if (!loaded.origin().equals(BUILT_IN)) {
+                registry = registry.with(loaded);
+            }
+        }
+        return registry;
+    }
+
+    private ConnectorRegistry with(Loaded extra) {
+        Map<String, Loaded> all = new TreeMap<>(byName);
+        if (all.putIfAbsent(extra.connector().name(), extra) != null) {
+            throw new IllegalStateException("two connectors are named '" + extra.connector().name() + "'");
+        }
+        return new ConnectorRegistry(all);
+    }
+
     /** This registry and {@code extra} (an embedding application's or a test's own connector). */
     public ConnectorRegistry with(Connector extra) {
         Map<String, Loaded> all = new TreeMap<>(byName);
