@@ -38,3 +38,18 @@ CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
     "meta_payload" BLOB,
     PRIMARY KEY("persistence_id", "sequence_number")
 );
+
+-- Junction's own: the idempotency keys of every inbox partition (see postgres.sql).
+CREATE TABLE IF NOT EXISTS PUBLIC.junction_inbox_keys (
+    persistence_id VARCHAR(255) NOT NULL,
+    idempotency_key VARCHAR(255) NOT NULL,
+    message_id VARCHAR(64) NOT NULL,
+    body_hash BIGINT NOT NULL,
+    accepted_at BIGINT NOT NULL,
+    sequence_number BIGINT NOT NULL,
+    PRIMARY KEY (persistence_id, idempotency_key)
+);
+
+CREATE INDEX IF NOT EXISTS junction_inbox_keys_message_idx ON PUBLIC.junction_inbox_keys (message_id);
+
+CREATE INDEX IF NOT EXISTS junction_inbox_keys_accepted_idx ON PUBLIC.junction_inbox_keys (accepted_at);

@@ -39,3 +39,20 @@ CREATE TABLE IF NOT EXISTS public.snapshot (
     meta_payload BYTEA,
     PRIMARY KEY (persistence_id, sequence_number)
 );
+
+-- Junction's own: the idempotency keys of every inbox partition, written as a partition accepts them, so deduplication holds
+-- for the whole window while only recent keys stay in memory, and a message is found by key or id for as long as it is
+-- retained. Rows older than the dedup window and the retention period are deleted by the server.
+CREATE TABLE IF NOT EXISTS public.junction_inbox_keys (
+    persistence_id VARCHAR(255) NOT NULL,
+    idempotency_key VARCHAR(255) NOT NULL,
+    message_id VARCHAR(64) NOT NULL,
+    body_hash BIGINT NOT NULL,
+    accepted_at BIGINT NOT NULL,
+    sequence_number BIGINT NOT NULL,
+    PRIMARY KEY (persistence_id, idempotency_key)
+);
+
+CREATE INDEX IF NOT EXISTS junction_inbox_keys_message_idx ON public.junction_inbox_keys (message_id);
+
+CREATE INDEX IF NOT EXISTS junction_inbox_keys_accepted_idx ON public.junction_inbox_keys (accepted_at);

@@ -7,6 +7,8 @@ import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.Inbox;
+import dev.junction.server.persistence.InboxTables;
+import dev.junction.server.persistence.JdbcKeys;
 import dev.junction.server.plugins.ConnectorRegistry;
 import dev.junction.server.reload.Reloader;
 import dev.junction.server.source.Sources;
@@ -65,7 +67,13 @@ public final class Junction implements AutoCloseable {
             CompletableFuture<Inbox> inboxReady = new CompletableFuture<>();
             Catalog catalog = new Catalog(settings.integrations().values(), systems, system.executionContext(), new ObjectMapper(),
                     element -> inboxReady.thenCompose(inbox -> inbox.resubmit(element)));
-            Inbox inbox = Inbox.init(system, settings.inbox(), catalog);
+            InboxTables tables = new InboxTables(settings.persistence(), blocking);
+            org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+                    org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-inbox-tables", () -> {
+                        tables.close();
+                        return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+                    });
+            Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables));
             inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
             // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param partitions      inbox partitions per integration; a message's partition is chosen by its idempotency key, so its
  *                        duplicates always meet it in the same partition
  * @param dedupWindow     how long an accepted key is remembered
- * @param dedupMaxKeys    the most keys one partition remembers; the oldest are forgotten first
+ * @param dedupMaxKeys    the keys one partition holds in memory; older keys of the window are found in the durable key index
+ * @param retention       how long settled envelopes stay in the journal (and messages can be looked up)
  * @param acceptTimeout   how long a source waits for the journal before it is told to retry (503)
  * @param maxBatch        the most envelopes one partition persists in one write
  * @param queueSize       envelopes waiting per partition on one node before sources are told to retry
@@ -19,6 +20,7 @@ public record InboxSettings(
         int partitions,
         Duration dedupWindow,
         int dedupMaxKeys,
+        Duration retention,
         Duration acceptTimeout,
         int maxBatch,
         int queueSize,

@@ -21,6 +21,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
  */
 public final class Inbox {
     private static final Duration WAKE_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration EXPIRE_INTERVAL = Duration.ofMinutes(10);
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -38,27 +39,31 @@ public final class Inbox {
     private final DeadLetterService deadLetters;
     private final Messages messages;
 
-    private Inbox(ActorSystem<?> system, InboxSettings settings, Integrations integrations) {
+    private Inbox(ActorSystem<?> system, InboxSettings settings, Integrations integrations, DurableKeys durableKeys) {
         this.system = system;
         this.settings = settings;
         this.integrations = integrations;
         this.sharding = ClusterSharding.get(system);
         this.partitions = new Partitions(system, integrations::names, settings.partitions());
         this.deadLetters = new DeadLetterService(partitions);
-        this.messages = new Messages(system, partitions);
+        this.messages = new Messages(system, partitions, durableKeys);
     }
 
     /**
      * Starts sharding of the partitions of every integration in {@code integrations}, also those a reload adds later: a partition
-     * delivers through its integration's revisions there.
+     * delivers through its integration's revisions there, and keeps its keys in {@code durableKeys} beside memory.
      */
-    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Integrations integrations) {
-        Inbox inbox = new Inbox(system, settings, integrations);
+    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Integrations integrations, DurableKeys durableKeys) {
+        Inbox inbox = new Inbox(system, settings, integrations, durableKeys);
         inbox.sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
             String integration = ctx.getEntityId().substring(0, ctx.getEntityId().lastIndexOf('#'));
-            return InboxPartition.create(ctx.getEntityId(), settings, integrations.handler(integration));
+            return InboxPartition.create(ctx.getEntityId(), settings, integrations.handler(integration), durableKeys);
         }).withStopMessage(new InboxPartition.HandOff())); // a moving partition first lets its deliveries finish
         system.scheduler().scheduleAtFixedRate(Duration.ZERO, WAKE_INTERVAL, inbox::wakeAll, system.executionContext());
+        // Every node deletes expired keys (the same rows: whichever gets there first), a few times an hour.
+        Duration keep = settings.dedupWindow().compareTo(settings.retention()) > 0 ? settings.dedupWindow() : settings.retention();
+        system.scheduler().scheduleAtFixedRate(EXPIRE_INTERVAL, EXPIRE_INTERVAL,
+                () -> durableKeys.expire(System.currentTimeMillis() - keep.toMillis()), system.executionContext());
         return inbox;
     }
 

@@ -113,8 +113,14 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** {@code messageId} is the new id of an accepted envelope, else the id of the original with the same key. */
     public record Outcome(Admission status, String messageId) implements CborSerializable {}
 
-    /** How an envelope of an {@link AcceptBatch} was answered. */
-    public enum Admission { ACCEPTED, DUPLICATE, CONFLICT }
+    /** How an envelope of an {@link AcceptBatch} was answered; REFUSED: its key could not be checked now (try again). */
+    public enum Admission { ACCEPTED, DUPLICATE, CONFLICT, REFUSED }
+
+    /** The keys of {@code batch} that memory did not know, looked up in {@link DurableKeys}; {@code failure} when it failed. */
+    private record LookedUp(AcceptBatch batch, java.util.Map<String, KeyIndex.Entry> found, Throwable failure) implements Command {}
+
+    /** Storing {@code entries} in {@link DurableKeys} ended; {@code failed}: it did not, they are stored again later. */
+    private record KeysStored(List<KeyIndex.Entry> entries, boolean failed) implements Command {}
 
     // ---- events
     public sealed interface Event extends CborSerializable {}
@@ -180,7 +186,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     /** The persisted form of {@link State}. */
     public record Snapshot(List<KeyIndex.Entry> keys, List<PendingDelivery> pending, List<DeadLetters.DeadLetter> deadLetters,
-                           List<DeadLetters.Operation> audit) implements CborSerializable {}
+                           List<DeadLetters.Operation> audit, KeyIndex.Saved keyIndex) implements CborSerializable {}
 
     /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
     static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(20);
@@ -198,8 +204,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     // Reused by restarted streams. A restart after a journal failure happens inside the persistence behavior: this object
     // stays, but the partition's children stop, the materializer with them, so it is made again when found shut down.
     private Materializer materializer;
+    private final DurableKeys durableKeys;
+    private boolean storingKeys;
 
-    private InboxPartition(ActorContext<Command> context, String entityId, InboxSettings settings, DeliveryHandler delivery) {
+    private InboxPartition(ActorContext<Command> context, String entityId, InboxSettings settings, DeliveryHandler delivery,
+                           DurableKeys durableKeys) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
                         .withLogLevel(org.slf4j.event.Level.WARN));
@@ -207,15 +216,21 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         this.integration = entityId.substring(0, entityId.lastIndexOf('#'));
         this.settings = settings;
         this.delivery = delivery;
+        this.durableKeys = durableKeys;
     }
 
     /** The behavior of one partition; {@code delivery} is null when this node does not know the integration (it then only keeps its state). */
-    public static Behavior<Command> create(String entityId, InboxSettings settings, DeliveryHandler delivery) {
-        return Behaviors.setup(context -> new InboxPartition(context, entityId, settings, delivery));
+    public static Behavior<Command> create(String entityId, InboxSettings settings, DeliveryHandler delivery, DurableKeys durableKeys) {
+        return Behaviors.setup(context -> new InboxPartition(context, entityId, settings, delivery, durableKeys));
     }
 
     public static String entityId(String integration, int partition) {
         return integration + "#" + partition;
+    }
+
+    /** The persistence id of a partition, as the journal and the durable key index know it. */
+    static String persistenceId(String integration, int partition) {
+        return PersistenceId.of(TYPE_KEY.name(), entityId(integration, partition)).id();
     }
 
     @Override
@@ -233,8 +248,13 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     public CommandHandler<Command, Event, State> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(AcceptBatch.class, this::onAcceptBatch)
+                .onCommand(LookedUp.class, this::onLookedUp)
+                .onCommand(KeysStored.class, this::onKeysStored)
                 .onCommand(Settle.class, this::onSettle)
-                .onCommand(Wake.class, (state, cmd) -> Effect().none())
+                .onCommand(Wake.class, (state, cmd) -> {
+                    storeKeys(state); // keys whose write failed (the database was away) are written again
+                    return Effect().none();
+                })
                 .onCommand(DeliveryStreamFailed.class, this::onDeliveryStreamFailed)
                 .onCommand(HandOff.class, this::onHandOff)
                 .onCommand(HandOffTimedOut.class, (state, cmd) -> {
@@ -254,32 +274,63 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     }
 
     private Effect<Event, State> onAcceptBatch(State state, AcceptBatch cmd) {
-        List<Event> events = new ArrayList<>();
-        List<Outcome> outcomes = new ArrayList<>(cmd.envelopes().size());
-        Map<String, Envelope> batchKeys = new HashMap<>();
-        for (Envelope envelope : cmd.envelopes()) {
-            KeyIndex.Entry known = state.keys.get(envelope.idempotencyKey());
-            Envelope sameBatch = batchKeys.get(envelope.idempotencyKey());
-            String originalId = known != null ? known.messageId() : sameBatch != null ? sameBatch.messageId() : null;
-            long originalHash = known != null ? known.bodyHash() : sameBatch != null ? sameBatch.bodyHash() : 0;
-            if (originalId == null) {
-                events.add(new Accepted(envelope));
-                batchKeys.put(envelope.idempotencyKey(), envelope);
-                outcomes.add(new Outcome(Admission.ACCEPTED, envelope.messageId()));
-            } else {
-                outcomes.add(new Outcome(originalHash == envelope.bodyHash() ? Admission.DUPLICATE : Admission.CONFLICT, originalId));
-            }
+        java.util.Set<String> lookUp = Dedup.toLookUp(cmd.envelopes(), state.keys);
+        if (!lookUp.isEmpty()) {
+            // Memory no longer holds every key of the window: ask the durable index about those it does not know, one query
+            // for the batch, and decide when the answer is in (commands meanwhile are handled as usual).
+            context.pipeToSelf(durableKeys.find(persistenceId().id(), lookUp), (found, failure) -> new LookedUp(cmd, found, failure));
+            return Effect().none();
         }
-        AcceptReply reply = new AcceptReply(outcomes);
-        if (events.isEmpty()) {
+        return admit(state, cmd, java.util.Map.of());
+    }
+
+    private Effect<Event, State> onLookedUp(State state, LookedUp looked) {
+        if (looked.failure() != null) {
+            context.getLog().warn("{} cannot read its durable key index ({}); the batch is refused", persistenceId().id(),
+                    looked.failure().toString());
+            return Effect().reply(looked.batch().replyTo(), new AcceptReply(looked.batch().envelopes().stream()
+                    .map(e -> new Outcome(Admission.REFUSED, "")).toList()));
+        }
+        return admit(state, looked.batch(), looked.found());
+    }
+
+    /** Persists the new envelopes of {@code cmd} in one write and answers each; {@code lookedUp}: keys found durably. */
+    private Effect<Event, State> admit(State state, AcceptBatch cmd, java.util.Map<String, KeyIndex.Entry> lookedUp) {
+        Dedup.Decided decided = Dedup.decide(cmd.envelopes(), state.keys, lookedUp, System.currentTimeMillis(),
+                settings.dedupWindow().toMillis());
+        AcceptReply reply = new AcceptReply(decided.outcomes());
+        if (decided.accepted().isEmpty()) {
             return Effect().reply(cmd.replyTo(), reply);
         }
+        List<Event> events = decided.accepted().stream().<Event>map(Accepted::new).toList();
         return Effect().persist(events)
                 .thenRun(newState -> {
-                    events.forEach(e -> undispatched.add(((Accepted) e).envelope().messageId()));
+                    decided.accepted().forEach(e -> undispatched.add(e.messageId()));
                     dispatch(newState);
+                    storeKeys(newState);
                 })
                 .thenReply(cmd.replyTo(), newState -> reply);
+    }
+
+    /** Writes the keys accepted since the last write to {@link DurableKeys}, one write at a time. */
+    private void storeKeys(State state) {
+        if (storingKeys || !state.keys.hasToStore()) {
+            return;
+        }
+        List<KeyIndex.Entry> entries = state.keys.drainToStore();
+        storingKeys = true;
+        context.pipeToSelf(durableKeys.store(persistenceId().id(), entries), (done, failure) -> new KeysStored(entries, failure != null));
+    }
+
+    private Effect<Event, State> onKeysStored(State state, KeysStored stored) {
+        storingKeys = false;
+        if (stored.failed()) {
+            state.keys.notStored(stored.entries()); // written again on the next accept or wake
+        } else {
+            state.keys.stored(stored.entries());
+            storeKeys(state);
+        }
+        return Effect().none();
     }
 
     private Effect<Event, State> onSettle(State state, Settle cmd) {
@@ -322,9 +373,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     private Effect<Event, State> onLocate(State state, Locate cmd) {
         KeyIndex.Entry entry = cmd.messageId() != null ? state.keys.byMessageId(cmd.messageId()) : state.keys.get(cmd.idempotencyKey());
-        Location location = entry == null ? new Location(persistenceId().id(), "", -1, false)
-                : new Location(persistenceId().id(), entry.messageId(), entry.sequenceNr(), state.pending.containsKey(entry.messageId()));
-        return Effect().reply(cmd.replyTo(), location);
+        String id = entry != null ? entry.messageId() : cmd.messageId() != null ? cmd.messageId() : "";
+        return Effect().reply(cmd.replyTo(), new Location(persistenceId().id(), id, entry == null ? -1 : entry.sequenceNr(),
+                state.pending.containsKey(id)));
     }
 
     private Effect<Event, State> onReprocess(State state, Reprocess cmd) {
@@ -345,6 +396,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .thenRun(newState -> {
                     copies.forEach(c -> undispatched.add(c.messageId()));
                     dispatch(newState);
+                    storeKeys(newState);
                 })
                 .thenReply(cmd.replyTo(), newState -> reply);
     }
@@ -432,6 +484,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onSignal(PreRestart.instance(), state -> state.empty(settings))
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     context.getLog().debug("{} recovered: {} keys, {} pending", persistenceId().id(), state.keys.size(), state.pending.size());
+                    storingKeys = false;
+                    storeKeys(state); // those recovered from events after the snapshot may not be stored yet
                     startDelivery(state);
                 })
                 .build();
@@ -482,15 +536,16 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             @Override
             public Object toJournal(State state) {
                 // Called on the actor's thread: copying here keeps the mutable state out of the asynchronous snapshot write.
-                return new Snapshot(state.keys.copy(), new ArrayList<>(state.pending.values()),
-                        new ArrayList<>(state.deadLetters.letters.values()), new ArrayList<>(state.deadLetters.audit));
+                return new Snapshot(null, new ArrayList<>(state.pending.values()),
+                        new ArrayList<>(state.deadLetters.letters.values()), new ArrayList<>(state.deadLetters.audit), state.keys.copy());
             }
 
             @Override
             public State fromJournal(Object from) {
                 Snapshot snapshot = (Snapshot) from;
                 State state = new State(settings);
-                state.keys.restore(snapshot.keys());
+                // Snapshots written before keys were stored durably hold only the entries; they are all stored again.
+                state.keys.restore(snapshot.keyIndex() != null ? snapshot.keyIndex() : new KeyIndex.Saved(snapshot.keys(), null, 0));
                 snapshot.pending().forEach(p -> state.pending.put(p.envelope().messageId(), p));
                 snapshot.deadLetters().forEach(d -> state.deadLetters.letters.put(d.envelope().messageId(), d));
                 state.deadLetters.audit.addAll(snapshot.audit());

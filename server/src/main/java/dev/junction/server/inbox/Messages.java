@@ -42,11 +42,13 @@ public final class Messages {
 
     private final ActorSystem<?> system;
     private final Partitions partitions;
+    private final DurableKeys durableKeys;
     private volatile JdbcReadJournal journal;
 
-    Messages(ActorSystem<?> system, Partitions partitions) {
+    Messages(ActorSystem<?> system, Partitions partitions, DurableKeys durableKeys) {
         this.system = system;
         this.partitions = partitions;
+        this.durableKeys = durableKeys;
     }
 
     private JdbcReadJournal journal() {
@@ -56,17 +58,38 @@ public final class Messages {
         return journal;
     }
 
-    /** The lineage of the message with this id, in any integration. */
+    /**
+     * The lineage of the message with this id, in any integration: its partition from the durable key index, or (accepted a
+     * moment ago, not stored there yet) from whichever partition answers.
+     */
     public CompletionStage<Optional<Lineage>> byId(String messageId) {
-        return partitions.<InboxPartition.Location>askAll(Optional.empty(), replyTo -> new InboxPartition.Locate(messageId, null, replyTo))
-                .thenCompose(found -> read(found.stream().filter(l -> l.sequenceNr() >= 0).findFirst()));
+        return durableKeys.byMessageId(messageId).thenCompose(stored -> stored.isPresent()
+                        ? locate(stored.get().persistenceId(), stored.get().entry())
+                        : partitions.<InboxPartition.Location>askAll(Optional.empty(), replyTo -> new InboxPartition.Locate(messageId, null, replyTo))
+                                .thenApply(found -> found.stream().filter(l -> l.sequenceNr() >= 0).findFirst()))
+                .thenCompose(this::read);
     }
 
-    /** The lineage of the message {@code integration} accepted with this idempotency key. */
+    /** The lineage of the message {@code integration} accepted with this idempotency key (the latest, if it came again). */
     public CompletionStage<Optional<Lineage>> byKey(String integration, String idempotencyKey) {
         int partition = Inbox.partitionOf(idempotencyKey, partitions.count());
+        String persistenceId = InboxPartition.persistenceId(integration, partition);
         return partitions.<InboxPartition.Location>ask(integration, partition, replyTo -> new InboxPartition.Locate(null, idempotencyKey, replyTo))
-                .thenCompose(found -> read(Optional.of(found).filter(l -> l.sequenceNr() >= 0)));
+                .thenCompose(found -> found.sequenceNr() >= 0 ? CompletableFuture.completedFuture(Optional.of(found))
+                        : durableKeys.find(persistenceId, List.of(idempotencyKey)).thenCompose(stored -> stored.containsKey(idempotencyKey)
+                                ? locate(persistenceId, stored.get(idempotencyKey))
+                                : CompletableFuture.completedFuture(Optional.<InboxPartition.Location>empty())))
+                .thenCompose(this::read);
+    }
+
+    /** A stored message: its story starts at the stored sequence number; its partition says whether it is pending. */
+    private CompletionStage<Optional<InboxPartition.Location>> locate(String persistenceId, KeyIndex.Entry entry) {
+        String entityId = persistenceId.substring(persistenceId.indexOf('|') + 1);
+        int hash = entityId.lastIndexOf('#');
+        return partitions.<InboxPartition.Location>ask(entityId.substring(0, hash), Integer.parseInt(entityId.substring(hash + 1)),
+                        replyTo -> new InboxPartition.Locate(entry.messageId(), null, replyTo))
+                .thenApply(at -> Optional.of(new InboxPartition.Location(persistenceId, entry.messageId(),
+                        at.sequenceNr() >= 0 ? at.sequenceNr() : entry.sequenceNr(), at.pending())));
     }
 
     private CompletionStage<Optional<Lineage>> read(Optional<InboxPartition.Location> location) {

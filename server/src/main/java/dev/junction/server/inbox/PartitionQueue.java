@@ -85,6 +85,7 @@ final class PartitionQueue {
             case ACCEPTED -> new IngestResult.Accepted(outcome.messageId());
             case DUPLICATE -> new IngestResult.Duplicate(outcome.messageId());
             case CONFLICT -> new IngestResult.Conflict(outcome.messageId());
+            case REFUSED -> new IngestResult.Unavailable("the key index could not be read", RETRY_AFTER);
         };
     }
 
