@@ -9,6 +9,7 @@ import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.Inbox;
 import dev.junction.server.persistence.InboxTables;
 import dev.junction.server.persistence.JdbcKeys;
+import dev.junction.server.persistence.JdbcRetention;
 import dev.junction.server.plugins.ConnectorRegistry;
 import dev.junction.server.reload.Reloader;
 import dev.junction.server.source.Sources;
@@ -73,7 +74,7 @@ public final class Junction implements AutoCloseable {
                         tables.close();
                         return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
                     });
-            Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables));
+            Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables), new JdbcRetention(tables));
             inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
             // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.
@@ -84,7 +85,7 @@ public final class Junction implements AutoCloseable {
             Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
-                            new AdminApi.Services(inbox.deadLetters(), inbox.messages(), catalog, reloader, systems, sources.health(),
+                            new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, systems, sources.health(),
                                     connectors))
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.junction.server.delivery.Catalog;
+import dev.junction.server.inbox.BulkOperations;
 import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.Messages;
 import dev.junction.server.plugins.ConnectorRegistry;
@@ -44,12 +45,12 @@ public final class AdminApi {
     private AdminApi() {}
 
     /** What the admin API reads and acts on. */
-    public record Services(DeadLetterService deadLetters, Messages messages, Catalog catalog, Reloader reloader, Systems systems,
-                           SourceHealth sources, ConnectorRegistry connectors) {}
+    public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
+                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-                new DeadLetterRoutes(services.deadLetters()).route(),
+                new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),

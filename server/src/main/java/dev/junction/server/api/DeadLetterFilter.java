@@ -21,7 +21,8 @@ import java.util.Map;
  *               {@code current} goes through the integration's current revision
  */
 record DeadLetterFilter(String integration, DeadLetters.Query query, String by, String reason, MappingChoice mappings) {
-    private static final List<String> FILTER_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit");
+    private static final List<String> FILTER_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit",
+            "after");
     private static final List<String> BODY_KEYS = List.of("integration", "system", "target", "errorClass", "from", "to", "limit",
             "by", "reason", "mappings");
 
@@ -71,8 +72,26 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
                     + mappings + "'");
         }
         return new DeadLetterFilter(f.get("integration"),
-                new DeadLetters.Query(messageIds, f.get("system"), f.get("target"), f.get("errorClass"), from, to, limit),
+                new DeadLetters.Query(messageIds, f.get("system"), f.get("target"), f.get("errorClass"), from, to, limit, cursor(f.get("after"))),
                 by, f.get("reason"), MappingChoice.fromWire(mappings));
+    }
+
+    /** A listing's position as the API hands it out: opaque to clients, {@code <ms>:<message id>:<target>} inside. */
+    static String cursor(DeadLetters.Entry last) {
+        String plain = last.deadLetteredAt() + ":" + last.messageId() + ":" + last.target();
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static DeadLetters.Cursor cursor(String given) {
+        if (given == null) {
+            return null;
+        }
+        try {
+            String[] parts = new String(java.util.Base64.getUrlDecoder().decode(given), java.nio.charset.StandardCharsets.UTF_8).split(":", 3);
+            return new DeadLetters.Cursor(Long.parseLong(parts[0]), parts[1], parts[2]);
+        } catch (RuntimeException e) {
+            throw ApiProblem.badRequest("'after' must be the 'next' value of an earlier page, not '" + given + "'");
+        }
     }
 
     private static Long instant(Map<String, String> f, String key) {

@@ -18,7 +18,8 @@ import java.util.Map;
 final class DeadLetterJson {
     private DeadLetterJson() {}
 
-    record Listing(List<Entry> items, int matched) {}
+    /** {@code next}: pass it as {@code after} for the following page; null on the last page. */
+    record Listing(List<Entry> items, int matched, String next) {}
 
     record Entry(String messageId, String integration, String idempotencyKey, String target, String system, String errorClass,
                  String detail, int attempts, String receivedAt, String deadLetteredAt) {}
@@ -40,10 +41,11 @@ final class DeadLetterJson {
     /** What a replay or discard took: each envelope with the targets concerned. */
     record Applied(String action, int count, List<DeadLetters.Selected> messages) {}
 
-    static Listing listing(DeadLetters.Page page) {
+    static Listing listing(DeadLetters.Page page, int limit) {
+        String next = page.entries().size() < limit ? null : DeadLetterFilter.cursor(page.entries().get(page.entries().size() - 1));
         return new Listing(page.entries().stream().map(e -> new Entry(e.messageId(), e.integration(), e.idempotencyKey(), e.target(),
                 e.system(), e.errorClass(), e.detail(), e.attempts(), time(e.receivedAt()), time(e.deadLetteredAt()))).toList(),
-                page.matched());
+                page.matched(), next);
     }
 
     static View view(DeadLetterService.Located located) {

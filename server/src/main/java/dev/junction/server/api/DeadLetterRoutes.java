@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.junction.server.inbox.BulkOperations;
 import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.DeadLetters;
 import java.util.List;
@@ -24,13 +25,27 @@ import org.apache.pekko.http.javadsl.server.Route;
  * what operators did. A replay delivers the dead-lettered targets again with the same idempotency key.
  */
 final class DeadLetterRoutes {
+    /** A bulk action on more dead letters than this runs as an operation (202) instead of answering when done (200). */
+    static final int SYNCHRONOUS_MAX = 1000;
     private final DeadLetterService deadLetters;
+    private final BulkOperations operations;
 
-    DeadLetterRoutes(DeadLetterService deadLetters) {
+    DeadLetterRoutes(DeadLetterService deadLetters, BulkOperations operations) {
         this.deadLetters = deadLetters;
+        this.operations = operations;
     }
 
     Route route() {
+        return concat(pathPrefix("operations", () -> path(segment(), id -> get(() -> complete(AdminApi.json(200, operation(id)))))),
+                deadLetterRoutes());
+    }
+
+    private BulkOperations.Progress operation(String id) {
+        return operations.get(id).orElseThrow(() -> ApiProblem.notFound("no operation " + id
+                + " on this node (an operation is kept by the node that runs it, the last 100)"));
+    }
+
+    private Route deadLetterRoutes() {
         return pathPrefix("dead-letters", () -> concat(
                 pathEndOrSingleSlash(() -> get(() -> parameterMap(this::list))),
                 path("audit", () -> get(() -> parameterMap(params -> {
@@ -50,20 +65,38 @@ final class DeadLetterRoutes {
     private Route list(Map<String, String> params) {
         DeadLetterFilter filter = DeadLetterFilter.fromParams(params, 100, 1000);
         return onSuccess(deadLetters.list(integration(filter.integration()), filter.query()),
-                page -> complete(AdminApi.json(200, DeadLetterJson.listing(page))));
+                page -> complete(AdminApi.json(200, DeadLetterJson.listing(page, filter.query().limit()))));
     }
 
-    /** A bulk replay or discard: the body is the same filter a listing takes, plus {@code reason}, {@code by} and {@code mappings}. */
+    /**
+     * A bulk replay or discard: the body is the same filter a listing takes (its {@code limit} caps how many are taken; without
+     * one, every match), plus {@code reason}, {@code by} and {@code mappings}. Up to {@link #SYNCHRONOUS_MAX} it answers when
+     * done; beyond, it starts an operation and answers 202 with its progress, followed at {@code /api/v1/operations/<id>}.
+     */
     private Route bulk(String action, JsonNode body) {
-        DeadLetterFilter filter = DeadLetterFilter.fromJson(body, 1000, 100_000);
-        return apply(action, integration(filter.integration()), filter.query(), filter);
+        DeadLetterFilter filter = DeadLetterFilter.fromJson(body, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        Optional<String> integration = integration(filter.integration());
+        if (action.equals("discarded") && filter.reason() == null) {
+            throw ApiProblem.badRequest("a discard needs a reason: {\"reason\": \"...\"}");
+        }
+        DeadLetters.Query counting = filter.query().withLimit(1);
+        return onSuccess(deadLetters.list(integration, counting), page -> {
+            int total = Math.min(page.matched(), filter.query().limit());
+            if (total <= SYNCHRONOUS_MAX) {
+                return apply(action, integration, filter.query().withLimit(Math.max(1, total)), filter);
+            }
+            BulkOperations.Progress started = operations.start(action.equals("replayed") ? BulkOperations.Action.REPLAY
+                    : BulkOperations.Action.DISCARD, integration, filter.query(), total, filter.by(), filter.reason(), filter.mappings());
+            return complete(AdminApi.json(202, started).addHeader(
+                    org.apache.pekko.http.javadsl.model.headers.Location.create(AdminApi.PREFIX + "operations/" + started.id())));
+        });
     }
 
     private Route one(String action, String messageId, JsonNode body) {
         DeadLetterFilter filter = DeadLetterFilter.forOne(messageId, body);
-        return onSuccess(deadLetters.get(messageId), found -> {
-            DeadLetterService.Located located = found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + messageId));
-            return apply(action, Optional.of(located.integration()), filter.query(), filter);
+        return onSuccess(deadLetters.integrationOf(messageId), found -> {
+            String integration = found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + messageId));
+            return apply(action, Optional.of(integration), filter.query(), filter);
         });
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param dedupWindow     how long an accepted key is remembered
  * @param dedupMaxKeys    the keys one partition holds in memory; older keys of the window are found in the durable key index
  * @param retention       how long settled envelopes stay in the journal (and messages can be looked up)
+ * @param retentionCheck  how often a partition removes what retention lets go
  * @param acceptTimeout   how long a source waits for the journal before it is told to retry (503)
  * @param maxBatch        the most envelopes one partition persists in one write
  * @param queueSize       envelopes waiting per partition on one node before sources are told to retry
@@ -21,6 +22,7 @@ public record InboxSettings(
         Duration dedupWindow,
         int dedupMaxKeys,
         Duration retention,
+        Duration retentionCheck,
         Duration acceptTimeout,
         int maxBatch,
         int queueSize,

@@ -39,6 +39,7 @@ final class ServerSpecs {
             ConfigField.duration("dedup-window").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.integer("dedup-max-keys").required().check((Integer n) -> n >= 100, "must be at least 100"),
             ConfigField.duration("retention").required().check(ServerSpecs::positive, "must be positive"),
+            ConfigField.duration("retention-check").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.duration("accept-timeout").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.integer("max-batch").required().check((Integer n) -> n >= 1 && n <= 10_000, "must be from 1 to 10000"),
             ConfigField.integer("queue-size").required().check((Integer n) -> n >= 16, "must be at least 16"),

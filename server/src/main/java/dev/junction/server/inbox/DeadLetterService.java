@@ -14,20 +14,25 @@ import org.apache.pekko.actor.typed.ActorRef;
  * goes to every partition and the answers are merged. Thread-safe.
  */
 public final class DeadLetterService {
-    /** A dead letter with the integration it belongs to. */
-    public record Located(String integration, DeadLetters.DeadLetter deadLetter) {}
+    /** A dead letter in full (read from the journal) with the integration it belongs to and what memory shows of it. */
+    public record Located(String integration, DeadLetters.DeadLetter deadLetter, DeadLetters.Letter letter) {}
 
     private final Partitions partitions;
+    private final DeadLetterRecords records;
 
-    DeadLetterService(Partitions partitions) {
+    DeadLetterService(Partitions partitions, DeadLetterRecords records) {
         this.partitions = partitions;
+        this.records = records;
     }
 
     public List<String> integrations() {
         return partitions.integrations();
     }
 
-    /** Up to {@code query.limit()} dead-lettered targets, newest first, and how many matched in all. */
+    /**
+     * Up to {@code query.limit()} dead-lettered targets, newest first after {@code query.after()} (a page), and how many
+     * matched in all.
+     */
     public CompletionStage<DeadLetters.Page> list(Optional<String> integration, DeadLetters.Query query) {
         return this.<DeadLetters.Page>askAll(integration, replyTo -> new InboxPartition.ListDeadLetters(query, replyTo)).thenApply(pages -> {
             List<DeadLetters.Entry> entries = new ArrayList<>();
@@ -36,17 +41,33 @@ public final class DeadLetterService {
                 entries.addAll(page.entries());
                 matched += page.matched();
             }
-            entries.sort(Comparator.comparingLong(DeadLetters.Entry::deadLetteredAt).reversed());
+            entries.sort(DeadLetters.Entry.ORDER);
             return new DeadLetters.Page(List.copyOf(entries.subList(0, Math.min(entries.size(), query.limit()))), matched);
         });
     }
 
+    /** One dead letter in full: its partition says where its record is, which is then read from the journal. */
     public CompletionStage<Optional<Located>> get(String messageId) {
         List<CompletableFuture<Optional<Located>>> answers = new ArrayList<>();
         for (String integration : partitions.integrations()) {
             answers.add(this.<DeadLetters.Found>askAll(Optional.of(integration), replyTo -> new InboxPartition.GetDeadLetter(messageId, replyTo))
-                    .thenApply(found -> found.stream().filter(f -> f.deadLetter() != null).findFirst()
-                            .map(f -> new Located(integration, f.deadLetter()))).toCompletableFuture());
+                    .thenCompose(found -> found.stream().filter(f -> f.letter() != null).findFirst()
+                            .map(f -> records.read(f.persistenceId(), List.of(f.letter())).thenApply(read ->
+                                    Optional.ofNullable(read.get(messageId)).map(record -> new Located(integration, record, f.letter()))))
+                            .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty())))
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(x -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).findFirst());
+    }
+
+    /** Which integration has a dead letter with this id (without reading its record), if any. */
+    public CompletionStage<Optional<String>> integrationOf(String messageId) {
+        List<CompletableFuture<Optional<String>>> answers = new ArrayList<>();
+        for (String integration : partitions.integrations()) {
+            answers.add(this.<DeadLetters.Found>askAll(Optional.of(integration), replyTo -> new InboxPartition.GetDeadLetter(messageId, replyTo))
+                    .thenApply(found -> found.stream().anyMatch(f -> f.letter() != null) ? Optional.of(integration) : Optional.<String>empty())
+                    .toCompletableFuture());
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).flatMap(Optional::stream).findFirst());
@@ -75,8 +96,7 @@ public final class DeadLetterService {
         return list(integration, query).thenApply(page -> {
             java.util.Set<String> ids = page.entries().stream().map(DeadLetters.Entry::messageId)
                     .collect(java.util.stream.Collectors.toUnmodifiableSet());
-            return ids.isEmpty() ? Optional.empty() : Optional.of(new DeadLetters.Query(ids, query.system(), query.target(),
-                    query.errorClass(), query.from(), query.to(), ids.size()));
+            return ids.isEmpty() ? Optional.empty() : Optional.of(query.withIds(ids, ids.size()));
         });
     }
 

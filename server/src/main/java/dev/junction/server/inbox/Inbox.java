@@ -38,6 +38,8 @@ public final class Inbox {
     private final Partitions partitions;
     private final DeadLetterService deadLetters;
     private final Messages messages;
+    private final DeadLetterRecords records;
+    private final BulkOperations operations;
 
     private Inbox(ActorSystem<?> system, InboxSettings settings, Integrations integrations, DurableKeys durableKeys) {
         this.system = system;
@@ -45,7 +47,10 @@ public final class Inbox {
         this.integrations = integrations;
         this.sharding = ClusterSharding.get(system);
         this.partitions = new Partitions(system, integrations::names, settings.partitions());
-        this.deadLetters = new DeadLetterService(partitions);
+        JournalEvents journal = new JournalEvents(system);
+        this.records = new DeadLetterRecords(journal);
+        this.deadLetters = new DeadLetterService(partitions, records);
+        this.operations = new BulkOperations(deadLetters);
         this.messages = new Messages(system, partitions, durableKeys);
     }
 
@@ -53,11 +58,13 @@ public final class Inbox {
      * Starts sharding of the partitions of every integration in {@code integrations}, also those a reload adds later: a partition
      * delivers through its integration's revisions there, and keeps its keys in {@code durableKeys} beside memory.
      */
-    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Integrations integrations, DurableKeys durableKeys) {
+    public static Inbox init(ActorSystem<?> system, InboxSettings settings, Integrations integrations, DurableKeys durableKeys,
+                             JournalRetention retention) {
         Inbox inbox = new Inbox(system, settings, integrations, durableKeys);
         inbox.sharding.init(Entity.of(InboxPartition.TYPE_KEY, ctx -> {
             String integration = ctx.getEntityId().substring(0, ctx.getEntityId().lastIndexOf('#'));
-            return InboxPartition.create(ctx.getEntityId(), settings, integrations.handler(integration), durableKeys);
+            return InboxPartition.create(ctx.getEntityId(), settings, integrations.handler(integration), durableKeys, inbox.records,
+                    retention);
         }).withStopMessage(new InboxPartition.HandOff())); // a moving partition first lets its deliveries finish
         system.scheduler().scheduleAtFixedRate(Duration.ZERO, WAKE_INTERVAL, inbox::wakeAll, system.executionContext());
         // Every node deletes expired keys (the same rows: whichever gets there first), a few times an hour.
@@ -89,6 +96,11 @@ public final class Inbox {
     /** The dead letters of every integration, cluster-wide. */
     public DeadLetterService deadLetters() {
         return deadLetters;
+    }
+
+    /** Bulk replays and discards run as operations on this node. */
+    public BulkOperations operations() {
+        return operations;
     }
 
     /** Each message's lineage, and reprocessing, cluster-wide. */

@@ -67,7 +67,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** The dead letters of this partition that {@code query} matches, newest first. */
     public record ListDeadLetters(DeadLetters.Query query, ActorRef<DeadLetters.Page> replyTo) implements Command {}
 
-    /** One dead letter, with its raw original, transformed payload, attempts and history. */
+    /** One dead letter as memory keeps it, and where (its record is then read from the journal). */
     public record GetDeadLetter(String messageId, ActorRef<DeadLetters.Found> replyTo) implements Command {}
 
     /**
@@ -122,6 +122,23 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Storing {@code entries} in {@link DurableKeys} ended; {@code failed}: it did not, they are stored again later. */
     private record KeysStored(List<KeyIndex.Entry> entries, boolean failed) implements Command {}
 
+    /** Time to remove what retention lets go. */
+    private record RetentionDue() implements Command {}
+
+    /** How far retention may remove this partition's journal now; {@code failure} when it could not be found out. */
+    private record HorizonFound(long horizon, Throwable failure) implements Command {}
+
+    /** The records of dead letters to carry past {@code horizon}, read from the journal. */
+    private record CarryRead(long horizon, List<DeadLetters.Letter> letters, java.util.Map<String, DeadLetters.DeadLetter> records,
+                             Throwable failure) implements Command {}
+
+    /** The events up to {@code horizon} are removed (or could not be). */
+    private record Trimmed(long horizon, int deleted, Throwable failure) implements Command {}
+
+    /** The records of the dead letters a replay selected, read from the journal; {@code failure} when the read failed. */
+    private record ReplayRead(ReplayDeadLetters replay, List<DeadLetters.Selected> selected,
+                              java.util.Map<String, DeadLetters.DeadLetter> records, Throwable failure) implements Command {}
+
     // ---- events
     public sealed interface Event extends CborSerializable {}
 
@@ -131,8 +148,13 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Envelopes were settled. */
     public record Settled(List<Settlement> settlements) implements Event {}
 
-    /** An operator replayed dead letters; {@code mappings} says which mapping versions (null in events before it was recorded). */
-    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, MappingChoice mappings) implements Event {
+    /**
+     * An operator replayed dead letters; {@code mappings} says which mapping versions (null in events before it was recorded);
+     * {@code deliveries} what is delivered again, read from the journal when the replay was asked for (null in events written
+     * while dead letters were kept whole in memory).
+     */
+    public record Replayed(List<DeadLetters.Selected> selected, String by, String reason, long at, MappingChoice mappings,
+                           List<PendingDelivery> deliveries) implements Event {
 
         /** Events written before the choice was recorded delivered with the versions they were accepted under. */
         public Replayed {
@@ -157,6 +179,12 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         }
     }
 
+    /**
+     * Live messages whose older events retention deletes, written again here first: dead letters with their records, and
+     * pending envelopes. Their position in the journal is this event from now on.
+     */
+    public record Carried(List<DeadLetters.DeadLetter> letters, List<PendingDelivery> pending) implements Event {}
+
     /** An operator discarded dead letters. */
     public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {
 
@@ -171,6 +199,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         KeyIndex keys;
         LinkedHashMap<String, PendingDelivery> pending;
         DeadLetters deadLetters;
+        /**
+         * While recovering only: dead letters in full, for {@link Replayed} events written before replays carried what they
+         * deliver. Emptied when recovery completes.
+         */
+        java.util.Map<String, DeadLetters.DeadLetter> legacy;
 
         State(InboxSettings settings) {
             empty(settings);
@@ -181,12 +214,17 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys());
             pending = new LinkedHashMap<>();
             deadLetters = new DeadLetters();
+            legacy = new java.util.HashMap<>();
         }
     }
 
-    /** The persisted form of {@link State}. */
+    /**
+     * The persisted form of {@link State}. Snapshots written before have {@code keys} instead of {@code keyIndex} and whole
+     * {@code deadLetters} instead of {@code letters}; both are read.
+     */
     public record Snapshot(List<KeyIndex.Entry> keys, List<PendingDelivery> pending, List<DeadLetters.DeadLetter> deadLetters,
-                           List<DeadLetters.Operation> audit, KeyIndex.Saved keyIndex) implements CborSerializable {}
+                           List<DeadLetters.Operation> audit, KeyIndex.Saved keyIndex, List<DeadLetters.Letter> letters)
+            implements CborSerializable {}
 
     /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
     static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(20);
@@ -205,10 +243,19 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     // stays, but the partition's children stop, the materializer with them, so it is made again when found shut down.
     private Materializer materializer;
     private final DurableKeys durableKeys;
+    private final DeadLetterRecords records;
     private boolean storingKeys;
+    /** Dead letters whose replay is reading their records: not selected again until it is persisted. */
+    private final Set<String> replaying = new HashSet<>();
+    /** True until recovery completes: the event handler then keeps dead letters whole for old replay events. */
+    private boolean recovering = true;
+    private final JournalRetention retention;
+    private boolean retaining;
+    /** Dead letters or pending envelopes carried forward in one event. */
+    private static final int CARRY_CHUNK = 1000;
 
     private InboxPartition(ActorContext<Command> context, String entityId, InboxSettings settings, DeliveryHandler delivery,
-                           DurableKeys durableKeys) {
+                           DurableKeys durableKeys, DeadLetterRecords records, JournalRetention retention) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
                         .withLogLevel(org.slf4j.event.Level.WARN));
@@ -217,11 +264,14 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         this.settings = settings;
         this.delivery = delivery;
         this.durableKeys = durableKeys;
+        this.records = records;
+        this.retention = retention;
     }
 
     /** The behavior of one partition; {@code delivery} is null when this node does not know the integration (it then only keeps its state). */
-    public static Behavior<Command> create(String entityId, InboxSettings settings, DeliveryHandler delivery, DurableKeys durableKeys) {
-        return Behaviors.setup(context -> new InboxPartition(context, entityId, settings, delivery, durableKeys));
+    static Behavior<Command> create(String entityId, InboxSettings settings, DeliveryHandler delivery, DurableKeys durableKeys,
+                                    DeadLetterRecords records, JournalRetention retention) {
+        return Behaviors.setup(context -> new InboxPartition(context, entityId, settings, delivery, durableKeys, records, retention));
     }
 
     public static String entityId(String integration, int partition) {
@@ -264,9 +314,14 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 })
                 .onCommand(ListDeadLetters.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.deadLetters.list(cmd.query(), integration)))
                 .onCommand(GetDeadLetter.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
-                        new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()))))
+                        new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()), persistenceId().id())))
                 .onCommand(GetAudit.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Audit(List.copyOf(state.deadLetters.audit))))
                 .onCommand(ReplayDeadLetters.class, this::onReplay)
+                .onCommand(ReplayRead.class, this::onReplayRead)
+                .onCommand(RetentionDue.class, (state, cmd) -> onRetentionDue())
+                .onCommand(HorizonFound.class, this::onHorizonFound)
+                .onCommand(CarryRead.class, this::onCarryRead)
+                .onCommand(Trimmed.class, (state, cmd) -> onTrimmed(cmd))
                 .onCommand(Locate.class, this::onLocate)
                 .onCommand(Reprocess.class, this::onReprocess)
                 .onCommand(DiscardDeadLetters.class, this::onDiscard)
@@ -356,19 +411,131 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         return Effect().none();
     }
 
+    /**
+     * Selects the dead letters to replay and reads their records (payload, attempts) from the journal, which memory does not
+     * keep; the replay is persisted with what it delivers once they are read. Dead letters being replayed are not selected
+     * again meanwhile; one still being delivered from an earlier replay waits for that delivery to end.
+     */
     private Effect<Event, State> onReplay(State state, ReplayDeadLetters cmd) {
-        // A target still being delivered from an earlier replay waits for that delivery to end.
-        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query()).stream()
-                .filter(s -> !state.pending.containsKey(s.messageId())).toList();
+        java.util.Set<String> busy = new HashSet<>(replaying);
+        busy.addAll(state.pending.keySet());
+        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query(), busy);
         if (selected.isEmpty()) {
             return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
         }
-        return Effect().persist(new Replayed(selected, cmd.by(), cmd.reason(), System.currentTimeMillis(), cmd.mappings()))
+        selected.forEach(s -> replaying.add(s.messageId()));
+        List<DeadLetters.Letter> letters = selected.stream().map(s -> state.deadLetters.letters.get(s.messageId())).toList();
+        context.pipeToSelf(records.read(persistenceId().id(), letters), (read, failure) -> new ReplayRead(cmd, selected, read, failure));
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onReplayRead(State state, ReplayRead read) {
+        read.selected().forEach(s -> replaying.remove(s.messageId()));
+        ReplayDeadLetters cmd = read.replay();
+        if (read.failure() != null) {
+            context.getLog().warn("{} cannot read dead letters to replay them: {}", persistenceId().id(), read.failure().toString());
+            return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
+        }
+        List<DeadLetters.Selected> selected = new ArrayList<>();
+        List<PendingDelivery> deliveries = new ArrayList<>();
+        for (DeadLetters.Selected s : read.selected()) {
+            DeadLetters.Letter letter = state.deadLetters.letters.get(s.messageId());
+            DeadLetters.DeadLetter record = read.records().get(s.messageId());
+            if (letter == null || record == null) {
+                if (letter != null) {
+                    context.getLog().error("{}: the record of dead letter {} is not in the journal; it is not replayed",
+                            persistenceId().id(), s.messageId());
+                }
+                continue; // discarded meanwhile
+            }
+            List<String> targets = s.targets().stream().filter(t -> letter.targets().stream().anyMatch(l -> l.target().equals(t))).toList();
+            selected.add(new DeadLetters.Selected(s.messageId(), targets));
+            deliveries.add(again(record, targets, cmd.mappings(), letter.acceptedSeqNr()));
+        }
+        if (selected.isEmpty()) {
+            return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
+        }
+        return Effect().persist(new Replayed(selected, cmd.by(), cmd.reason(), System.currentTimeMillis(), cmd.mappings(), deliveries))
                 .thenRun(newState -> {
                     selected.forEach(s -> undispatched.add(s.messageId()));
                     dispatch(newState);
                 })
                 .thenReply(cmd.replyTo(), newState -> new DeadLetters.Applied(selected));
+    }
+
+    /** What a replay of {@code targets} of a dead letter delivers: counting on from their attempts, with the versions asked for. */
+    private static PendingDelivery again(DeadLetters.DeadLetter record, List<String> targets, MappingChoice mappings, long acceptedSeqNr) {
+        java.util.Map<String, List<Settlement.Attempt>> earlier = new java.util.LinkedHashMap<>();
+        record.targets().stream().filter(t -> targets.contains(t.target()))
+                .forEach(t -> earlier.put(t.target(), t.history() == null ? List.of() : t.history()));
+        return new PendingDelivery(record.envelope(), targets, earlier, mappings,
+                mappings == MappingChoice.ORIGINAL ? record.mappingVersions() : List.of(), acceptedSeqNr);
+    }
+
+    // ---- retention: the oldest events go, once what is still alive among them is carried forward
+
+    private Effect<Event, State> onRetentionDue() {
+        if (!retaining && retention != null) {
+            retaining = true;
+            context.pipeToSelf(retention.horizon(persistenceId().id(), System.currentTimeMillis() - settings.retention().toMillis()),
+                    (horizon, failure) -> new HorizonFound(horizon == null ? 0 : horizon, failure));
+        }
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onHorizonFound(State state, HorizonFound found) {
+        if (found.failure() != null || found.horizon() <= 0) {
+            return retentionDone(found.failure());
+        }
+        long horizon = found.horizon();
+        List<DeadLetters.Letter> letters = state.deadLetters.letters.values().stream()
+                .filter(l -> Math.min(l.acceptedSeqNr(), l.settledSeqNr()) <= horizon).limit(CARRY_CHUNK).toList();
+        List<PendingDelivery> pending = state.pending.values().stream().filter(p -> p.acceptedSeqNr() <= horizon)
+                .limit(CARRY_CHUNK).toList();
+        if (!letters.isEmpty()) {
+            context.pipeToSelf(records.read(persistenceId().id(), letters), (read, failure) -> new CarryRead(horizon, letters, read, failure));
+            return Effect().none();
+        }
+        if (!pending.isEmpty()) {
+            return Effect().persist(new Carried(List.of(), pending))
+                    .thenRun(newState -> context.getSelf().tell(new HorizonFound(horizon, null)));
+        }
+        context.pipeToSelf(retention.deleteUpTo(persistenceId().id(), horizon),
+                (deleted, failure) -> new Trimmed(horizon, deleted == null ? 0 : deleted, failure));
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onCarryRead(State state, CarryRead read) {
+        if (read.failure() != null) {
+            return retentionDone(read.failure());
+        }
+        List<String> missing = read.letters().stream().map(DeadLetters.Letter::messageId)
+                .filter(id -> state.deadLetters.letters.containsKey(id) && !read.records().containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            // never remove events of a dead letter that could not be read in full
+            return retentionDone(new IllegalStateException("the records of dead letters " + missing.stream().limit(5).toList()
+                    + " were not found; nothing is removed"));
+        }
+        List<DeadLetters.DeadLetter> carried = read.letters().stream().map(l -> read.records().get(l.messageId()))
+                .filter(r -> r != null && state.deadLetters.letters.containsKey(r.envelope().messageId())).toList();
+        return Effect().persist(new Carried(carried, List.of()))
+                .thenRun(newState -> context.getSelf().tell(new HorizonFound(read.horizon(), null)));
+    }
+
+    private Effect<Event, State> onTrimmed(Trimmed trimmed) {
+        if (trimmed.failure() == null && trimmed.deleted() > 0) {
+            context.getLog().info("{}: retention removed {} events up to {}", persistenceId().id(), trimmed.deleted(), trimmed.horizon());
+        }
+        return retentionDone(trimmed.failure());
+    }
+
+    private Effect<Event, State> retentionDone(Throwable failure) {
+        if (failure != null) {
+            context.getLog().warn("{}: retention removed nothing this time: {}", persistenceId().id(), failure.toString());
+        }
+        retaining = false;
+        context.scheduleOnce(settings.retentionCheck(), context.getSelf(), new RetentionDue());
+        return Effect().none();
     }
 
     private Effect<Event, State> onLocate(State state, Locate cmd) {
@@ -402,7 +569,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     }
 
     private Effect<Event, State> onDiscard(State state, DiscardDeadLetters cmd) {
-        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query());
+        List<DeadLetters.Selected> selected = state.deadLetters.select(cmd.query(), replaying);
         if (selected.isEmpty()) {
             return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
         }
@@ -427,33 +594,46 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(Accepted.class, (state, event) -> {
                     Envelope envelope = event.envelope();
+                    long sequenceNr = lastSequenceNumber(context);
                     state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(),
-                            envelope.receivedAt(), lastSequenceNumber(context)));
-                    state.pending.put(envelope.messageId(), PendingDelivery.fresh(envelope));
+                            envelope.receivedAt(), sequenceNr));
+                    state.pending.put(envelope.messageId(), PendingDelivery.fresh(envelope, sequenceNr));
                     return state;
                 })
                 .onEvent(Reprocessed.class, (state, event) -> {
                     long sequenceNr = lastSequenceNumber(context);
                     for (Envelope copy : event.copies()) {
                         state.keys.put(new KeyIndex.Entry(copy.idempotencyKey(), copy.messageId(), copy.bodyHash(), copy.receivedAt(), sequenceNr));
-                        state.pending.put(copy.messageId(), PendingDelivery.through(copy, List.of(event.target())));
+                        state.pending.put(copy.messageId(), PendingDelivery.through(copy, List.of(event.target()), sequenceNr));
                         state.deadLetters.record(event.operation(copy));
                     }
                     return state;
                 })
                 .onEvent(Settled.class, (state, event) -> {
+                    long sequenceNr = lastSequenceNumber(context);
                     for (Settlement s : event.settlements()) {
                         PendingDelivery settled = state.pending.remove(s.messageId());
                         if (settled != null && s.anyDeadLettered()) {
-                            state.deadLetters.add(settled.envelope(), s, settled.operations());
+                            state.deadLetters.add(settled, s, sequenceNr);
+                            if (recovering) {
+                                state.legacy.put(s.messageId(), new DeadLetters.DeadLetter(settled.envelope(), s.targets().stream()
+                                        .filter(t -> t.status() == Settlement.Status.DEAD_LETTERED).toList(), s.settledAt(), s.transformed(),
+                                        s.mappingVersions(), List.of()));
+                            }
                         }
                     }
                     return state;
                 })
                 .onEvent(Replayed.class, (state, event) -> {
-                    for (DeadLetters.Selected s : event.selected()) {
-                        if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            PendingDelivery again = state.deadLetters.replay(s, event.operation(s, keyOf(state, s)), event.mappings());
+                    for (int i = 0; i < event.selected().size(); i++) {
+                        DeadLetters.Selected s = event.selected().get(i);
+                        DeadLetters.Letter letter = state.deadLetters.letters.get(s.messageId());
+                        if (letter == null) {
+                            continue;
+                        }
+                        PendingDelivery again = event.deliveries() != null ? event.deliveries().get(i) : legacyReplay(state, s, event, letter);
+                        state.deadLetters.replayed(s, event.operation(s, letter.idempotencyKey()));
+                        if (again != null) {
                             state.pending.put(s.messageId(), again);
                         }
                     }
@@ -461,8 +641,26 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 })
                 .onEvent(Discarded.class, (state, event) -> {
                     for (DeadLetters.Selected s : event.selected()) {
-                        if (state.deadLetters.letters.containsKey(s.messageId())) {
-                            state.deadLetters.discard(s, event.operation(s, keyOf(state, s)));
+                        DeadLetters.Letter letter = state.deadLetters.letters.get(s.messageId());
+                        if (letter != null) {
+                            state.deadLetters.discard(s, event.operation(s, letter.idempotencyKey()));
+                        }
+                    }
+                    return state;
+                })
+                .onEvent(Carried.class, (state, event) -> {
+                    long sequenceNr = lastSequenceNumber(context);
+                    for (DeadLetters.DeadLetter record : event.letters()) {
+                        DeadLetters.Letter letter = state.deadLetters.letters.get(record.envelope().messageId());
+                        if (letter != null) { // its record is here now
+                            state.deadLetters.put(new DeadLetters.Letter(letter.messageId(), letter.idempotencyKey(), letter.receivedAt(),
+                                    letter.deadLetteredAt(), letter.targets(), sequenceNr, sequenceNr));
+                        }
+                    }
+                    for (PendingDelivery p : event.pending()) {
+                        if (state.pending.containsKey(p.envelope().messageId())) {
+                            state.pending.put(p.envelope().messageId(), new PendingDelivery(p.envelope(), p.targets(), p.earlier(),
+                                    p.mappings(), p.pinned(), sequenceNr));
                         }
                     }
                     return state;
@@ -470,8 +668,18 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .build();
     }
 
-    private static String keyOf(State state, DeadLetters.Selected s) {
-        return state.deadLetters.letters.get(s.messageId()).envelope().idempotencyKey();
+    /**
+     * A replay written while dead letters were kept whole in memory: what it delivers is rebuilt from the record recovered with
+     * it (an old snapshot, or the settlement replayed before it); null, with an error, when there is none.
+     */
+    private PendingDelivery legacyReplay(State state, DeadLetters.Selected s, Replayed event, DeadLetters.Letter letter) {
+        DeadLetters.DeadLetter record = state.legacy.get(s.messageId());
+        if (record == null) {
+            context.getLog().error("{}: replay of {} written by an older version has no record to deliver; it stays a dead letter",
+                    persistenceId().id(), s.messageId());
+            return null;
+        }
+        return again(record, s.targets(), event.mappings(), letter.acceptedSeqNr());
     }
 
     @Override
@@ -481,8 +689,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 // emptyState() object it was given once (Pekko 1.1 does not call emptyState() again; Akka fixed the same in
                 // akka-core#32822). Our state is mutable, so without a snapshot that object IS the state: it still holds the
                 // events whose write failed, and the partition would answer "duplicate" for keys that are not in the journal.
-                .onSignal(PreRestart.instance(), state -> state.empty(settings))
+                .onSignal(PreRestart.instance(), state -> {
+                    state.empty(settings);
+                    recovering = true;
+                    retaining = false;
+                })
                 .onSignal(RecoveryCompleted.instance(), state -> {
+                    recovering = false;
+                    state.legacy.clear();
+                    context.scheduleOnce(settings.retentionCheck(), context.getSelf(), new RetentionDue());
                     context.getLog().debug("{} recovered: {} keys, {} pending", persistenceId().id(), state.keys.size(), state.pending.size());
                     storingKeys = false;
                     storeKeys(state); // those recovered from events after the snapshot may not be stored yet
@@ -536,8 +751,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             @Override
             public Object toJournal(State state) {
                 // Called on the actor's thread: copying here keeps the mutable state out of the asynchronous snapshot write.
-                return new Snapshot(null, new ArrayList<>(state.pending.values()),
-                        new ArrayList<>(state.deadLetters.letters.values()), new ArrayList<>(state.deadLetters.audit), state.keys.copy());
+                return new Snapshot(null, new ArrayList<>(state.pending.values()), null, new ArrayList<>(state.deadLetters.audit),
+                        state.keys.copy(), new ArrayList<>(state.deadLetters.letters.values()));
             }
 
             @Override
@@ -547,7 +762,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 // Snapshots written before keys were stored durably hold only the entries; they are all stored again.
                 state.keys.restore(snapshot.keyIndex() != null ? snapshot.keyIndex() : new KeyIndex.Saved(snapshot.keys(), null, 0));
                 snapshot.pending().forEach(p -> state.pending.put(p.envelope().messageId(), p));
-                snapshot.deadLetters().forEach(d -> state.deadLetters.letters.put(d.envelope().messageId(), d));
+                if (snapshot.letters() != null) {
+                    snapshot.letters().forEach(state.deadLetters::put);
+                } else if (snapshot.deadLetters() != null) {
+                    // written while dead letters were kept whole: kept compact from now on, whole only while recovering
+                    snapshot.deadLetters().forEach(d -> {
+                        state.deadLetters.put(DeadLetters.letterOf(d));
+                        state.legacy.put(d.envelope().messageId(), d);
+                    });
+                }
                 state.deadLetters.audit.addAll(snapshot.audit());
                 return state;
             }

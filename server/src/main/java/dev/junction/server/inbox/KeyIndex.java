@@ -130,15 +130,24 @@ public final class KeyIndex {
         return entries.size();
     }
 
-    /** A copy for a snapshot, oldest first. */
+    /**
+     * A copy for a snapshot, oldest first. While memory knows every key of the window, all of them (recovery then needs no
+     * lookups); once keys have left memory, only those not stored yet: the others are in {@link DurableKeys} and recovery
+     * looks them up, so a snapshot stays small however many keys the budget allows.
+     */
     Saved copy() {
-        return new Saved(new ArrayList<>(entries.values()), List.copyOf(unstored), evictedNewest);
+        if (!mayHaveEvicted()) {
+            return new Saved(new ArrayList<>(entries.values()), List.copyOf(unstored), evictedNewest);
+        }
+        List<Entry> notStored = entries.values().stream().filter(e -> unstored.contains(e.key())).toList();
+        return new Saved(notStored, List.copyOf(unstored), Math.max(evictedNewest, newest));
     }
 
     void restore(Saved saved) {
         entries.clear();
         keysById.clear();
         evictedNewest = saved.evictedNewest();
+        newest = evictedNewest;
         toStore = new ArrayList<>();
         unstored.clear();
         // Snapshots written before keys were stored durably have no list: every key is stored again.

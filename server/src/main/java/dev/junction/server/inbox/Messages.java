@@ -137,6 +137,17 @@ public final class Messages {
                 r.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(r.operation(x, key())));
             } else if (event instanceof InboxPartition.Discarded d) {
                 d.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(d.operation(x, key())));
+            } else if (event instanceof InboxPartition.Carried c) {
+                // its older events were removed by retention: what was carried forward stands for them
+                c.pending().stream().filter(p -> p.envelope().messageId().equals(id)).forEach(p -> envelope = envelope == null ? p.envelope() : envelope);
+                c.letters().stream().filter(r -> r.envelope().messageId().equals(id)).forEach(r -> {
+                    envelope = envelope == null ? r.envelope() : envelope;
+                    if (deliveries.isEmpty()) {
+                        deliveries.add(new Settlement(id, r.targets(), r.deadLetteredAt(), r.transformed(), r.mappingVersions(),
+                                List.of(), "", List.of()));
+                        operations.addAll(r.operations());
+                    }
+                });
             }
             return this;
         }

@@ -10,16 +10,15 @@ import java.util.Map;
  * target; a replay names the targets that dead-lettered and carries their earlier attempts; a reprocessed copy goes to one
  * target through the current revision.
  *
- * @param envelope   the message
- * @param targets    the targets to deliver to; empty: all
- * @param earlier    attempts already made per target (after a replay)
- * @param operations the operators' replays of it so far
- * @param mappings   which mapping versions to use
- * @param pinned     for {@link MappingChoice#ORIGINAL}, the version tags to use ({@code order-to-erp.jslt@v1})
+ * @param envelope      the message
+ * @param targets       the targets to deliver to; empty: all
+ * @param earlier       attempts already made per target (after a replay)
+ * @param mappings      which mapping versions to use
+ * @param pinned        for {@link MappingChoice#ORIGINAL}, the version tags to use ({@code order-to-erp.jslt@v1})
+ * @param acceptedSeqNr where the envelope is in the partition's journal (a lower bound), for reading its record back
  */
-public record PendingDelivery(Envelope envelope, List<String> targets, Map<String, List<Attempt>> earlier,
-                              List<DeadLetters.Operation> operations, MappingChoice mappings, List<String> pinned)
-        implements CborSerializable {
+public record PendingDelivery(Envelope envelope, List<String> targets, Map<String, List<Attempt>> earlier, MappingChoice mappings,
+                              List<String> pinned, long acceptedSeqNr) implements CborSerializable {
 
     public PendingDelivery {
         mappings = mappings == null ? MappingChoice.AS_ACCEPTED : mappings;
@@ -27,12 +26,12 @@ public record PendingDelivery(Envelope envelope, List<String> targets, Map<Strin
     }
 
     /** A first delivery to every target. */
-    static PendingDelivery fresh(Envelope envelope) {
-        return new PendingDelivery(envelope, List.of(), Map.of(), List.of(), MappingChoice.AS_ACCEPTED, List.of());
+    static PendingDelivery fresh(Envelope envelope, long acceptedSeqNr) {
+        return new PendingDelivery(envelope, List.of(), Map.of(), MappingChoice.AS_ACCEPTED, List.of(), acceptedSeqNr);
     }
 
     /** Only to {@code targets}, through the integration's current revision (a reprocessed copy). */
-    static PendingDelivery through(Envelope envelope, List<String> targets) {
-        return new PendingDelivery(envelope, targets, Map.of(), List.of(), MappingChoice.CURRENT, List.of());
+    static PendingDelivery through(Envelope envelope, List<String> targets, long acceptedSeqNr) {
+        return new PendingDelivery(envelope, targets, Map.of(), MappingChoice.CURRENT, List.of(), acceptedSeqNr);
     }
 }

@@ -36,7 +36,14 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the jar on {@code config} with {@code env}; output goes to {@code log}; returns once it answers HTTP. */
     public static ServerProcess start(Path config, int httpPort, Map<String, String> env, Path log) throws Exception {
-        return launch(List.of("-Xmx1g", "-jar", jar().toString(), config.toString()), httpPort, env, log);
+        return start(config, httpPort, env, log, List.of("-Xmx1g"));
+    }
+
+    /** As {@link #start(Path, int, Map, Path)}, with these JVM options instead of {@code -Xmx1g}. */
+    public static ServerProcess start(Path config, int httpPort, Map<String, String> env, Path log, List<String> jvmOptions) throws Exception {
+        List<String> args = new java.util.ArrayList<>(jvmOptions);
+        args.addAll(List.of("-jar", jar().toString(), config.toString()));
+        return launch(args, httpPort, env, log);
     }
 
     /**
