@@ -76,6 +76,25 @@ public final class RunningServer implements AutoCloseable {
         return response;
     }
 
+    /**
+     * POSTs a new message until it is answered, and returns its message id: 202, or 200 after a 503 (the write committed after
+     * the accept timeout and the retry found it, as on a busy machine). A 200 without a 503 before it (the key was there
+     * already) and any other answer fail the test.
+     */
+    public String postAccepted(String path, String key, String body) throws Exception {
+        HttpResponse<String> response = post(path, key, body);
+        boolean refused = false;
+        for (int i = 0; i < 15 && response.statusCode() == 503; i++) {
+            refused = true;
+            Thread.sleep(1000);
+            response = post(path, key, body);
+        }
+        if (response.statusCode() != 202 && !(refused && response.statusCode() == 200)) {
+            throw new AssertionError(key + " was not accepted as a new message: " + response.statusCode() + " " + response.body());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get("messageId").asText();
+    }
+
     /** GETs an admin API path. */
     public HttpResponse<String> get(String path) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(15)).GET().build(),

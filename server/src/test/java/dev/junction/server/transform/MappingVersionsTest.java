@@ -297,8 +297,6 @@ class MappingVersionsTest {
     }
 
     private String accepted(String path, String key) throws Exception {
-        HttpResponse<String> response = server.postUntilAnswered(path, key, TestConfig.order("SO-" + key));
-        assertEquals(202, response.statusCode(), response::body);
-        return JSON.readTree(response.body()).get("messageId").asText();
+        return server.postAccepted(path, key, TestConfig.order("SO-" + key));
     }
 }
