@@ -60,7 +60,8 @@ public final class LocalMosquitto implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        process = new ProcessBuilder("mosquitto", "-c", directory.resolve("mosquitto.conf").toString())
+        String binary = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+        process = new ProcessBuilder(binary, "-c", directory.resolve("mosquitto.conf").toString())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("mosquitto.out").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
