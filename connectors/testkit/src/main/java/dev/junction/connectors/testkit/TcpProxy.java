@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean paused;
 
     /** Starts a proxy on a free loopback port forwarding to {@code 127.0.0.1:targetPort}. */
     public TcpProxy(int targetPort) throws IOException {
@@ -37,6 +38,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                if (paused) {
+                    client.close(); // as if the service were down
+                    continue;
+                }
                 Socket upstream;
                 try {
                     upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
@@ -83,6 +88,17 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(s);
         }
         open.clear();
+    }
+
+    /** Drops every connection and refuses new ones until {@link #resume()}: the service looks down. */
+    public void pause() {
+        paused = true;
+        dropConnections();
+    }
+
+    /** Accepts and forwards connections again. */
+    public void resume() {
+        paused = false;
     }
 
     private static void closeQuietly(Socket s) {
