@@ -1,5 +1,6 @@
 package dev.junction.server.api;
 
+import static org.apache.pekko.http.javadsl.server.Directives.attribute;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
@@ -15,6 +16,7 @@ import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.Messages;
 import dev.junction.server.plugins.ConnectorRegistry;
 import dev.junction.server.reload.Reloader;
+import dev.junction.server.security.AdminSettings;
 import dev.junction.server.source.SourceHealth;
 import dev.junction.server.system.Systems;
 import java.util.concurrent.CompletionStage;
@@ -48,14 +50,34 @@ public final class AdminApi {
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
                            Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors) {}
 
-    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
+    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),
                 new ConnectorRoutes(services.connectors()).route())));
-        return routes.seal(rejections(), exceptions()).handler(system);
+        Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
+        AdminAuth auth = new AdminAuth(admin);
+        if (admin.loopbackOnly()) {
+            log.warn("No admin tokens are configured (junction.admin.tokens): the admin API answers loopback clients only");
+        } else {
+            log.info("Admin API: {} token(s) ({})", admin.tokens().size(),
+                    admin.tokens().stream().map(t -> t.name() + "=" + t.role().wire()).collect(java.util.stream.Collectors.joining(", ")));
+        }
+        return request -> {
+            AdminAuth.Decision decision = auth.decide(request);
+            if (decision.refusal() != null) {
+                request.discardEntityBytes(system);
+                return java.util.concurrent.CompletableFuture.completedFuture(decision.refusal());
+            }
+            return sealed.apply(request.addAttribute(AdminAuth.CALLER, decision.caller()));
+        };
+    }
+
+    /** The authenticated caller of this request (set by {@link AdminAuth} before any route runs). */
+    static Route caller(java.util.function.Function<AdminAuth.Caller, Route> inner) {
+        return attribute(AdminAuth.CALLER, inner);
     }
 
     /** A JSON response. */

@@ -82,7 +82,7 @@ final class IntegrationRoutes {
                 path("reload", () -> post(this::reload)),
                 pathPrefix(segment(), name -> concat(
                         pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, integration(known(name)))))),
-                        path("reprocess", () -> post(() -> AdminApi.jsonBody(body -> reprocess(known(name), body))))))));
+                        path("reprocess", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(body -> reprocess(known(name), body, by.name())))))))));
     }
 
     private Integration integration(IntegrationSettings s) {
@@ -121,7 +121,7 @@ final class IntegrationRoutes {
     }
 
     /** Body: {@code {"from": "<instant>", "to": "<instant>", "target": "<name>", "by": "...", "reason": "..."}}; reason required. */
-    private Route reprocess(IntegrationSettings integration, JsonNode body) {
+    private Route reprocess(IntegrationSettings integration, JsonNode body, String by) {
         List<String> known = List.of("from", "to", "target", "by", "reason");
         body.fieldNames().forEachRemaining(f -> {
             if (!known.contains(f)) {
@@ -142,7 +142,6 @@ final class IntegrationRoutes {
         if (reason == null || reason.isBlank()) {
             throw ApiProblem.badRequest("a reprocessing needs a reason: {\"reason\": \"...\"}");
         }
-        String by = body.hasNonNull("by") ? body.get("by").asText() : "anonymous";
         String operationId = MessageIds.next();
         String revision = integration.revision();
         return onSuccess(messages.reprocess(integration.name(), operationId, from, to, target, revision, by, reason),
