@@ -61,7 +61,8 @@ final class IntegrationRoutes {
     }
 
     /**
-     * {@code GET /api/v1/configuration}: the configuration file as text; {@code PUT} replaces it with the body (HOCON) and
+     * {@code GET /api/v1/configuration}: the configuration file as text, secrets' values redacted ({@code ${?ENV}} kept);
+     * {@code PUT} replaces it with the body (HOCON) and
      * applies it, or refuses it whole (422, every problem) and leaves the file as it was.
      */
     private Route configuration() {
@@ -70,7 +71,8 @@ final class IntegrationRoutes {
                     throw new ApiProblem(503, "unavailable", "Service unavailable", "the configuration file cannot be read: "
                             + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
                 }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
-                        org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8, text)))),
+                        org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
+                        dev.junction.server.security.ConfigText.redact(text))))),
                 put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(reloader.replaceAsync(text), this::reloaded)))));
     }
 

@@ -61,7 +61,8 @@ final class AdminReader {
             Config entry = ((ConfigObject) value).toConfig();
             for (String key : entry.root().keySet()) {
                 if (!TOKEN_KEYS.contains(key)) {
-                    problems.at(entry, key, path + "." + key, "unknown setting (known: name, role, token, token-file)");
+                    // located but not shown: a misspelt "tokn" would otherwise print the token
+                    problems.missing(entry.getValue(key).origin(), path + "." + key, "unknown setting (known: name, role, token, token-file)");
                 }
             }
             String name = entry.hasPath("name") ? entry.getValue("name").unwrapped().toString() : "";
