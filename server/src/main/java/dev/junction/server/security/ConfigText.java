@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
 /**
  * The configuration file as the admin API shows it: the value of every setting whose name is a secret's
  * ({@link Redaction#isSecretKey}: token, secret, secrets, password, client-secret, bearer, api-key) written as
- * {@value Redaction#REDACTED}, and substitutions such as {@code ${?SHOP_SECRET}} kept, since they name a variable and not its value.
+ * {@value Redaction#REDACTED} (and every {@code value}, which holds the API key of {@code auth.header}), and substitutions such as {@code ${?SHOP_SECRET}} kept, since they name a variable and not its value.
  */
 public final class ConfigText {
     // key, separator, value: a quoted string, a one-line list, or an unquoted word up to a comma, brace, bracket or comment
     private static final Pattern SETTING = Pattern.compile(
-            "(?<![\\w-])(\"?)(token|secret|secrets|password|client-secret|bearer|api-key)\\1(\\s*[=:]\\s*)"
+            "(?<![\\w-])(\"?)(token|secret|secrets|password|client-secret|bearer|api-key|value)\\1(\\s*[=:]\\s*)"
                     + "(\"(?:[^\"\\\\\\n]|\\\\.)*\"|\\[[^\\]]*\\]|\\$\\{[^}]*\\}|[^\\s,}\\]#]+)");
     private static final Pattern LIST_ITEM = Pattern.compile("\\$\\{[^}]*\\}|\"(?:[^\"\\\\]|\\\\.)*\"|[^\\s,\\[\\]]+");
 

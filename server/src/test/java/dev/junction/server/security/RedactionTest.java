@@ -32,6 +32,7 @@ class RedactionTest {
                   admin.tokens = [ { name = "ops", role = operator, token = "tok-s3cret-0123456789" }, { name = x, role = admin, token = ${?ADMIN_TOKEN} } ]
                   integrations.a.source.webhook.verify { scheme = github, secrets = [ ${?OLD}, "wh-s3cret", ${?NEW} ] }
                   systems.erp.auth { oauth2 { client-secret: plain-s3cret, client-id = "erp" } }
+                  systems.crm.auth.header { name = X-Api-Key, value = "api-s3cret" }
                   "secret" = "quoted-key-s3cret"
                   tokens-per-second = 5
                 }

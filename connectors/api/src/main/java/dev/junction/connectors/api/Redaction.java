@@ -29,6 +29,9 @@ public final class Redaction {
 
     /** Whether the configuration path's last element names a secret, or it is an element of such a list ({@code secrets.0}). */
     public static boolean isSecretPath(String path) {
+        if (path.endsWith("auth.header.value")) {
+            return true; // an API key sent in a header of the system's choosing
+        }
         String[] parts = path.split("\\.");
         for (int i = parts.length - 1; i >= 0 && i >= parts.length - 2; i--) {
             if (isSecretKey(parts[i])) {
