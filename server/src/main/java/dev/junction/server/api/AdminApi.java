@@ -4,6 +4,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.attribute;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,7 +46,18 @@ public final class AdminApi {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** The OpenAPI 3.1 document of this API, {@code GET /api/v1/openapi.json}; OpenApiContractTest keeps it and the routes equal. */
+    private static final HttpResponse OPENAPI = openApi();
+
     private AdminApi() {}
+
+    private static HttpResponse openApi() {
+        try (var in = AdminApi.class.getResourceAsStream("openapi.json")) {
+            return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, in.readAllBytes()));
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json is missing from the server's jar", e);
+        }
+    }
 
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
@@ -56,7 +69,8 @@ public final class AdminApi {
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),
-                new ConnectorRoutes(services.connectors()).route())));
+                new ConnectorRoutes(services.connectors()).route(),
+                path("openapi.json", () -> get(() -> complete(OPENAPI))))));
         Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
         AdminAuth auth = new AdminAuth(admin);
         if (admin.loopbackOnly()) {
