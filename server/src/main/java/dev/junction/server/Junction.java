@@ -86,7 +86,7 @@ public final class Junction implements AutoCloseable {
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, systems, sources.health(),
-                                    connectors))
+                                    connectors), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

@@ -1,8 +1,11 @@
 package dev.junction.server.api;
 
+import static org.apache.pekko.http.javadsl.server.Directives.attribute;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -15,6 +18,7 @@ import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.Messages;
 import dev.junction.server.plugins.ConnectorRegistry;
 import dev.junction.server.reload.Reloader;
+import dev.junction.server.security.AdminSettings;
 import dev.junction.server.source.SourceHealth;
 import dev.junction.server.system.Systems;
 import java.util.concurrent.CompletionStage;
@@ -42,20 +46,52 @@ public final class AdminApi {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** The OpenAPI 3.1 document of this API, {@code GET /api/v1/openapi.json}; OpenApiContractTest keeps it and the routes equal. */
+    private static final HttpResponse OPENAPI = openApi();
+
     private AdminApi() {}
+
+    private static HttpResponse openApi() {
+        try (var in = AdminApi.class.getResourceAsStream("openapi.json")) {
+            return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, in.readAllBytes()));
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json is missing from the server's jar", e);
+        }
+    }
 
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
                            Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors) {}
 
-    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
+    static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),
-                new ConnectorRoutes(services.connectors()).route())));
-        return routes.seal(rejections(), exceptions()).handler(system);
+                new ConnectorRoutes(services.connectors()).route(),
+                path("openapi.json", () -> get(() -> complete(OPENAPI))))));
+        Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
+        AdminAuth auth = new AdminAuth(admin);
+        if (admin.loopbackOnly()) {
+            log.warn("No admin tokens are configured (junction.admin.tokens): the admin API answers loopback clients only");
+        } else {
+            log.info("Admin API: {} token(s) ({})", admin.tokens().size(),
+                    admin.tokens().stream().map(t -> t.name() + "=" + t.role().wire()).collect(java.util.stream.Collectors.joining(", ")));
+        }
+        return request -> {
+            AdminAuth.Decision decision = auth.decide(request);
+            if (decision.refusal() != null) {
+                request.discardEntityBytes(system);
+                return java.util.concurrent.CompletableFuture.completedFuture(decision.refusal());
+            }
+            return sealed.apply(request.addAttribute(AdminAuth.CALLER, decision.caller()));
+        };
+    }
+
+    /** The authenticated caller of this request (set by {@link AdminAuth} before any route runs). */
+    static Route caller(java.util.function.Function<AdminAuth.Caller, Route> inner) {
+        return attribute(AdminAuth.CALLER, inner);
     }
 
     /** A JSON response. */

@@ -39,6 +39,11 @@ record DeadLetterFilter(String integration, DeadLetters.Query query, String by, 
         return of(checkKeys(texts(body), List.of("target", "by", "reason", "mappings")), java.util.Set.of(messageId), 1, 1);
     }
 
+    /** The same filter, recorded as done by {@code caller} (the authenticated token's name), whatever the body said. */
+    DeadLetterFilter withBy(String caller) {
+        return new DeadLetterFilter(integration, query, caller, reason, mappings);
+    }
+
     static Map<String, String> checkKeys(Map<String, String> given, List<String> known) {
         for (String key : given.keySet()) {
             if (!known.contains(key)) {

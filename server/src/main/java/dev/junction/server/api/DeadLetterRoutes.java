@@ -53,13 +53,13 @@ final class DeadLetterRoutes {
                     return onSuccess(deadLetters.audit(integration), ops ->
                             complete(AdminApi.json(200, Map.of("items", ops.stream().map(DeadLetterJson::operation).toList()))));
                 }))),
-                path("replay", () -> post(() -> AdminApi.jsonBody(json -> bulk("replayed", json)))),
-                path("discard", () -> post(() -> AdminApi.jsonBody(json -> bulk("discarded", json)))),
+                path("replay", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> bulk("replayed", json, by.name()))))),
+                path("discard", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> bulk("discarded", json, by.name()))))),
                 pathPrefix(segment(), id -> concat(
                         pathEndOrSingleSlash(() -> get(() -> onSuccess(deadLetters.get(id), found -> complete(AdminApi.json(200,
                                 DeadLetterJson.view(found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + id)))))))),
-                        path("replay", () -> post(() -> AdminApi.jsonBody(json -> one("replayed", id, json)))),
-                        path("discard", () -> post(() -> AdminApi.jsonBody(json -> one("discarded", id, json))))))));
+                        path("replay", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> one("replayed", id, json, by.name()))))),
+                        path("discard", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> one("discarded", id, json, by.name())))))))));
     }
 
     private Route list(Map<String, String> params) {
@@ -70,11 +70,11 @@ final class DeadLetterRoutes {
 
     /**
      * A bulk replay or discard: the body is the same filter a listing takes (its {@code limit} caps how many are taken; without
-     * one, every match), plus {@code reason}, {@code by} and {@code mappings}. Up to {@link #SYNCHRONOUS_MAX} it answers when
+     * one, every match), plus {@code reason} and {@code mappings} (a {@code by} in the body is ignored: the audit records the caller's token name). Up to {@link #SYNCHRONOUS_MAX} it answers when
      * done; beyond, it starts an operation and answers 202 with its progress, followed at {@code /api/v1/operations/<id>}.
      */
-    private Route bulk(String action, JsonNode body) {
-        DeadLetterFilter filter = DeadLetterFilter.fromJson(body, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    private Route bulk(String action, JsonNode body, String by) {
+        DeadLetterFilter filter = DeadLetterFilter.fromJson(body, Integer.MAX_VALUE, Integer.MAX_VALUE).withBy(by);
         Optional<String> integration = integration(filter.integration());
         if (action.equals("discarded") && filter.reason() == null) {
             throw ApiProblem.badRequest("a discard needs a reason: {\"reason\": \"...\"}");
@@ -92,8 +92,8 @@ final class DeadLetterRoutes {
         });
     }
 
-    private Route one(String action, String messageId, JsonNode body) {
-        DeadLetterFilter filter = DeadLetterFilter.forOne(messageId, body);
+    private Route one(String action, String messageId, JsonNode body, String by) {
+        DeadLetterFilter filter = DeadLetterFilter.forOne(messageId, body).withBy(by);
         return onSuccess(deadLetters.integrationOf(messageId), found -> {
             String integration = found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + messageId));
             return apply(action, Optional.of(integration), filter.query(), filter);

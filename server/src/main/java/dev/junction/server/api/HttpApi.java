@@ -24,9 +24,10 @@ public final class HttpApi {
 
     /** {@code webhooks} finds the webhook source listening at a path under /webhooks/, or null. */
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, HttpSettings settings,
-                                                       java.util.function.Function<String, HttpIngress> webhooks, AdminApi.Services services) {
+                                                       java.util.function.Function<String, HttpIngress> webhooks, AdminApi.Services services,
+                                                       dev.junction.server.security.AdminSettings adminSettings) {
         WebhookHandler webhookHandler = new WebhookHandler(webhooks, Materializer.matFromSystem(system));
-        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin = AdminApi.handler(system, services);
+        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> admin = AdminApi.handler(system, services, adminSettings);
         return Http.get(system).newServerAt(settings.iface(), settings.port())
                 .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
                         request -> route(request, webhookHandler, admin, system))

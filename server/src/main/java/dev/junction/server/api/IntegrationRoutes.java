@@ -61,7 +61,8 @@ final class IntegrationRoutes {
     }
 
     /**
-     * {@code GET /api/v1/configuration}: the configuration file as text; {@code PUT} replaces it with the body (HOCON) and
+     * {@code GET /api/v1/configuration}: the configuration file as text, secrets' values redacted ({@code ${?ENV}} kept);
+     * {@code PUT} replaces it with the body (HOCON) and
      * applies it, or refuses it whole (422, every problem) and leaves the file as it was.
      */
     private Route configuration() {
@@ -70,7 +71,8 @@ final class IntegrationRoutes {
                     throw new ApiProblem(503, "unavailable", "Service unavailable", "the configuration file cannot be read: "
                             + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
                 }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
-                        org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8, text)))),
+                        org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
+                        dev.junction.server.security.ConfigText.redact(text))))),
                 put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(reloader.replaceAsync(text), this::reloaded)))));
     }
 
@@ -82,7 +84,7 @@ final class IntegrationRoutes {
                 path("reload", () -> post(this::reload)),
                 pathPrefix(segment(), name -> concat(
                         pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, integration(known(name)))))),
-                        path("reprocess", () -> post(() -> AdminApi.jsonBody(body -> reprocess(known(name), body))))))));
+                        path("reprocess", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(body -> reprocess(known(name), body, by.name())))))))));
     }
 
     private Integration integration(IntegrationSettings s) {
@@ -121,7 +123,7 @@ final class IntegrationRoutes {
     }
 
     /** Body: {@code {"from": "<instant>", "to": "<instant>", "target": "<name>", "by": "...", "reason": "..."}}; reason required. */
-    private Route reprocess(IntegrationSettings integration, JsonNode body) {
+    private Route reprocess(IntegrationSettings integration, JsonNode body, String by) {
         List<String> known = List.of("from", "to", "target", "by", "reason");
         body.fieldNames().forEachRemaining(f -> {
             if (!known.contains(f)) {
@@ -142,7 +144,6 @@ final class IntegrationRoutes {
         if (reason == null || reason.isBlank()) {
             throw ApiProblem.badRequest("a reprocessing needs a reason: {\"reason\": \"...\"}");
         }
-        String by = body.hasNonNull("by") ? body.get("by").asText() : "anonymous";
         String operationId = MessageIds.next();
         String revision = integration.revision();
         return onSuccess(messages.reprocess(integration.name(), operationId, from, to, target, revision, by, reason),

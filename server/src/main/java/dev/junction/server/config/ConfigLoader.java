@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.junction.connectors.api.ConfigProblem;
 import dev.junction.connectors.api.ConfigSpec;
 import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.security.AdminSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -84,15 +85,16 @@ public final class ConfigLoader {
                 c.getInt("queue-size"), c.getInt("snapshot-every"), c.getInt("delivery-window")));
         readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
         for (String key : junction.root().keySet()) {
-            if (!Set.of("http", "node", "persistence", "inbox", "plugins", "systems", "integrations").contains(key)) {
+            if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations").contains(key)) {
                 problems.at(junction, key, "junction." + key,
-                        "unknown setting (known: http, node, persistence, inbox, plugins, systems, integrations)");
+                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations)");
             }
         }
+        AdminSettings admin = AdminReader.read(junction, file.getParent(), problems);
         Map<String, SystemSettings> systems = SystemsReader.read(junction, connectors, file.getParent(), problems);
         Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, problems).read(junction);
         problems.throwIfAny();
-        return new JunctionSettings(file, http, node, persistence, inbox, systems, integrations,
+        return new JunctionSettings(file, http, admin, node, persistence, inbox, systems, integrations,
                 PekkoConfig.build(all, node, persistence));
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param configFile   the file the user gave; relative paths in it resolve against its directory
  * @param http         the HTTP listener
+ * @param admin        who may use the admin API
  * @param node         this node's cluster address and seeds
  * @param persistence  the journal
  * @param inbox        partitioning, deduplication and batching of accepted envelopes
@@ -19,6 +20,7 @@ import java.util.Map;
 public record JunctionSettings(
         Path configFile,
         HttpSettings http,
+        dev.junction.server.security.AdminSettings admin,
         NodeSettings node,
         PersistenceSettings persistence,
         InboxSettings inbox,

@@ -3,10 +3,6 @@ package dev.junction.server.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.SpecVersionDetector;
 import com.schibsted.spt.data.jslt.Expression;
 import com.schibsted.spt.data.jslt.JsltException;
 import com.schibsted.spt.data.jslt.Parser;
@@ -104,16 +100,19 @@ final class StepCompiler {
         }
         try {
             JsonNode node = JSON.readTree(file.toFile());
-            SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(node, false)
-                    .orElse(SpecVersion.VersionFlag.V202012);
-            JsonSchema schema = JsonSchemaFactory.getInstance(version).getSchema(node);
-            schema.initializeValidators();
-            return new StepSettings.Validate(file, schema);
+            return new StepSettings.Validate(file, LocalSchemas.compile(file, node));
         } catch (JsonProcessingException e) {
             problems.at(block, "schema", path + ".schema", "is not valid JSON: " + e.getOriginalMessage()
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (LocalSchemas.Unresolvable e) {
+            problems.at(block, "schema", path + ".schema", e.getMessage());
         } catch (IOException | RuntimeException e) {
-            problems.at(block, "schema", path + ".schema", "is not a usable JSON Schema: " + e.getMessage());
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof LocalSchemas.Unresolvable)) {
+                cause = cause.getCause();
+            }
+            problems.at(block, "schema", path + ".schema", cause instanceof LocalSchemas.Unresolvable
+                    ? cause.getMessage() : "is not a usable JSON Schema: " + e.getMessage());
         }
         return null;
     }

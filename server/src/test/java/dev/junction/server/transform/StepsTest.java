@@ -184,7 +184,7 @@ class StepsTest {
 
     @Test
     void lineageIsFoundByIntegrationAndKeyWithTheRawOriginalAndEveryAttempt() throws Exception {
-        String id = accepted(post("/webhooks/webshop/orders", "order-lineage", TestConfig.order("SO-13")));
+        String id = server.postAccepted("/webhooks/webshop/orders", "order-lineage", TestConfig.order("SO-13"));
         Await.until(Duration.ofSeconds(20), () -> status(id).equals("delivered"), () -> "status " + status(id));
         HttpResponse<String> response = server.get("/api/v1/messages?integration=orders&key=order-lineage");
         assertEquals(200, response.statusCode(), response::body);

@@ -19,7 +19,8 @@ public record ConfigProblem(String file, int line, String path, String value, St
         ConfigOrigin origin = value.origin();
         String file = origin.filename() != null ? origin.filename()
                 : origin.url() != null ? origin.url().toString() : origin.description();
-        return new ConfigProblem(file, origin.lineNumber(), path, render(value), reason);
+        // A secret's value never appears in a problem: problems are printed and logged.
+        return new ConfigProblem(file, origin.lineNumber(), path, Redaction.isSecretPath(path) ? Redaction.REDACTED : render(value), reason);
     }
 
     /** A problem with a missing value, located at the block that should hold it. */

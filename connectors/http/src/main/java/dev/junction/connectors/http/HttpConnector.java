@@ -25,7 +25,12 @@ public final class HttpConnector implements Connector {
             .example("https://erp.example.com/api")
             .check((String url) -> TargetUrl.isAbsoluteHttpUrl(url), "must be an absolute http or https URL with a host");
 
-    private static final ConfigSpec SYSTEM_SPEC = ConfigSpec.of("A system reached over HTTP.", BASE_URL);
+    static final ConfigField AUTH = ConfigField.object("auth", OutboundAuth.SPEC)
+            .description("Credentials every call carries: bearer, basic { user, password }, header { name, value } or "
+                    + "oauth2 { token-url, client-id, client-secret, scope }.")
+            .example("{ bearer = ${?ERP_TOKEN} }");
+
+    private static final ConfigSpec SYSTEM_SPEC = ConfigSpec.of("A system reached over HTTP.", BASE_URL, AUTH);
 
     private final WebhookSourceFactory webhook = new WebhookSourceFactory();
     private final HttpSinkFactory sink = new HttpSinkFactory();

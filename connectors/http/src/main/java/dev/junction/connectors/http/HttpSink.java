@@ -5,6 +5,7 @@ import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.SinkInstance;
 import dev.junction.connectors.api.SinkRecord;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.Cancellable;
@@ -13,6 +14,7 @@ import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -40,8 +42,11 @@ public final class HttpSink implements SinkInstance {
     private final HttpMethod method;
     private final String target;
 
-    HttpSink(HttpSinkSettings settings, ActorSystem<?> system) {
+    private final OutboundAuth auth;
+
+    HttpSink(HttpSinkSettings settings, ActorSystem<?> system, OutboundAuth auth) {
         this.settings = settings;
+        this.auth = auth;
         this.system = system;
         this.http = Http.get(system);
         this.https = http.defaultClientHttpsContext();
@@ -70,7 +75,7 @@ public final class HttpSink implements SinkInstance {
         // The deadline completes `result` only; the attempt below still runs to its end, so its response entity is consumed.
         Cancellable deadline = system.scheduler().scheduleOnce(settings.timeout(),
                 () -> result.completeExceptionally(Failures.timeout(target, settings.timeout())), system.executionContext());
-        attempt(request).whenComplete((done, error) -> {
+        withAuth(request).whenComplete((done, error) -> {
             deadline.cancel();
             if (error == null) {
                 result.complete(null);
@@ -79,6 +84,23 @@ public final class HttpSink implements SinkInstance {
             }
         });
         return result;
+    }
+
+    /**
+     * One attempt with the system's credentials; after a 401 to an OAuth2 token, once more with a new token before the attempt
+     * counts as failed.
+     */
+    private CompletionStage<Void> withAuth(HttpRequest request) {
+        if (auth == null) {
+            return attempt(request);
+        }
+        return auth.header().thenCompose(header -> attempt(request.addHeader(header)).handle((done, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof PermanentException p && p.errorClass().equals("http-401") && auth.renewAfter401(header)) {
+                return auth.header().thenCompose(renewed -> attempt(request.addHeader(renewed)));
+            }
+            return error == null ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>failedFuture(cause);
+        }).thenCompose(stage -> stage));
     }
 
     private CompletionStage<Void> attempt(HttpRequest request) {
@@ -97,7 +119,21 @@ public final class HttpSink implements SinkInstance {
                 .withEntity(ContentTypes.APPLICATION_JSON, body)
                 .addHeader(header("Idempotency-Key", record.idempotencyKey()))
                 .addHeader(header("X-Junction-Message-Id", record.messageId()))
-                .addHeader(RawHeader.create("X-Junction-Attempt", Integer.toString(record.attempt())));
+                .addHeader(RawHeader.create("X-Junction-Attempt", Integer.toString(record.attempt())))
+                .addHeaders(signature(record.idempotencyKey(), body));
+    }
+
+    /**
+     * Standard Webhooks headers when the target asks for them: {@code webhook-id} is the idempotency key, the same on every
+     * attempt, so the receiver deduplicates retries; the timestamp is the attempt's.
+     */
+    private List<HttpHeader> signature(String key, byte[] body) {
+        if (settings.signSecret() == null) {
+            return List.of();
+        }
+        long now = System.currentTimeMillis() / 1000;
+        return List.of(RawHeader.create("webhook-id", key), RawHeader.create("webhook-timestamp", Long.toString(now)),
+                RawHeader.create("webhook-signature", SignatureSchemes.standardWebhooksSignature(settings.signSecret(), key, now, body)));
     }
 
     /**

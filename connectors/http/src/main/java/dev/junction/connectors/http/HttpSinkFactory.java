@@ -40,10 +40,18 @@ final class HttpSinkFactory implements SinkFactory {
             .example("32")
             .check((Integer n) -> n >= 1 && n <= 1024, "must be between 1 and 1024");
 
+    static final ConfigField SIGN = ConfigField.object("sign", ConfigSpec.of("Signs each request so the receiver can verify Junction.",
+                    ConfigField.oneOf("scheme", "standard-webhooks").required().description("The signature scheme.").example("standard-webhooks"),
+                    ConfigField.string("secret").required().description("whsec_ followed by base64; use ${?ENV}.").example("${?ERP_SIGNING_SECRET}")
+                            .check((String s) -> SignatureSchemes.decodes("standard-webhooks", s, false), "must be whsec_ followed by base64")))
+            .description("Standard Webhooks headers on every request: webhook-id (the idempotency key, stable across retries), "
+                    + "webhook-timestamp and webhook-signature.")
+            .example("{ scheme = standard-webhooks, secret = ${?ERP_SIGNING_SECRET} }");
+
     private static final ConfigSpec SPEC = ConfigSpec.of(
             "Delivers each message as a JSON request with an Idempotency-Key header; 2xx is delivered, 408/429/5xx are "
                     + "retried, other 4xx and 3xx are dead-lettered.",
-            METHOD, PATH, TIMEOUT, MAX_CONNECTIONS);
+            METHOD, PATH, TIMEOUT, MAX_CONNECTIONS, SIGN);
 
     @Override
     public ConfigSpec spec() {
@@ -56,16 +64,18 @@ final class HttpSinkFactory implements SinkFactory {
             return List.of(ConfigProblem.missing(settings.origin(), settingsPath + ".path",
                     "is required: a path appended to the system's base-url, or an absolute http(s) URL"));
         }
+        List<ConfigProblem> problems = new java.util.ArrayList<>(OutboundAuth.validate(systemConfig, "auth of the target's system"));
         try {
             TargetUrl.resolve(TargetUrl.baseUrl(systemConfig), settings.getString("path"));
-            return List.of();
         } catch (IllegalArgumentException e) {
-            return List.of(ConfigProblem.of(settings.getValue("path"), settingsPath + ".path", e.getMessage()));
+            problems.add(ConfigProblem.of(settings.getValue("path"), settingsPath + ".path", e.getMessage()));
         }
+        return problems;
     }
 
     @Override
     public SinkInstance create(SinkContext context) {
-        return new HttpSink(HttpSinkSettings.from(context.systemConfig(), context.settings()), context.actorSystem());
+        HttpSinkSettings settings = HttpSinkSettings.from(context.systemConfig(), context.settings());
+        return new HttpSink(settings, context.actorSystem(), OutboundAuth.of(context.systemConfig(), context.actorSystem(), settings.timeout()));
     }
 }

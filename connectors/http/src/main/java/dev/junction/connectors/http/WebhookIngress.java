@@ -54,6 +54,13 @@ public final class WebhookIngress implements HttpIngress {
             return done(HttpReply.problem(405, "method-not-allowed", "Method not allowed",
                     "webhooks accept only POST; got " + request.method(), Map.of("Allow", "POST")));
         }
+        if (settings.verify() != null) {
+            // Before anything is parsed or stored: an unproven request learns nothing about the body's rules.
+            String failure = settings.verify().check(request, System.currentTimeMillis() / 1000);
+            if (failure != null) {
+                return done(HttpReply.problem(401, "invalid-signature", "Webhook not verified", failure, Map.of()));
+            }
+        }
         if (!isJson(request.contentType())) {
             String got = request.contentType().isEmpty() ? "no Content-Type" : "Content-Type " + request.contentType();
             return done(problem(415, "unsupported-media-type", "Unsupported media type",

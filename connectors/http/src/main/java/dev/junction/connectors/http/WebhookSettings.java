@@ -9,13 +9,15 @@ import dev.junction.connectors.api.KeyRule;
  * @param path          the path below {@code /webhooks/}
  * @param keyRule       where each request's idempotency key is found
  * @param maxBodyBytes  the largest body accepted
+ * @param verify        the proof of origin each request needs, or null when none is configured
  */
-record WebhookSettings(String path, KeyRule keyRule, long maxBodyBytes) {
+record WebhookSettings(String path, KeyRule keyRule, long maxBodyBytes, SignatureCheck verify) {
 
     static WebhookSettings from(Config block) {
         return new WebhookSettings(
                 block.getString("path"),
                 KeyRule.parse(block.getString("idempotency-key"), java.util.Set.of()),
-                block.getBytes("max-body-size"));
+                block.getBytes("max-body-size"),
+                block.hasPath("verify") ? WebhookVerification.build(block.getConfig("verify")) : null);
     }
 }

@@ -35,13 +35,24 @@ final class WebhookSourceFactory implements SourceFactory {
             .check((Long bytes) -> bytes > 0, "must be greater than zero")
             .check((Long bytes) -> bytes <= Integer.MAX_VALUE - 8, "must be less than 2g (the body is held in memory)");
 
+    static final ConfigField VERIFY = ConfigField.object("verify", WebhookVerification.SPEC)
+            .description("Requires each request to be signed (or to carry a shared token); a request that fails is answered 401 "
+                    + "and nothing is stored.")
+            .example("{ scheme = standard-webhooks, secrets = [ ${?SHOP_WEBHOOK_SECRET} ], tolerance = 5m }");
+
     private static final ConfigSpec SPEC = ConfigSpec.of(
             "Receives JSON webhooks: POST /webhooks/<path> with an idempotency key; answers 202 once the message is durable.",
-            PATH, IDEMPOTENCY_KEY, MAX_BODY_SIZE);
+            PATH, IDEMPOTENCY_KEY, MAX_BODY_SIZE, VERIFY);
 
     @Override
     public ConfigSpec spec() {
         return SPEC;
+    }
+
+    @Override
+    public java.util.List<dev.junction.connectors.api.ConfigProblem> validate(Config systemConfig, Config settings, String settingsPath) {
+        return settings.hasPath("verify") ? WebhookVerification.validate(settings.getConfig("verify"), settingsPath + ".verify")
+                : java.util.List.of();
     }
 
     /** The webhook's path: two integrations listening on one path is a configuration error, not a race at runtime. */
