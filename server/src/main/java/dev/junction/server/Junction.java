@@ -7,6 +7,7 @@ import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.Inbox;
+import dev.junction.server.observability.Observability;
 import dev.junction.server.persistence.InboxTables;
 import dev.junction.server.persistence.JdbcKeys;
 import dev.junction.server.persistence.JdbcRetention;
@@ -59,6 +60,7 @@ public final class Junction implements AutoCloseable {
      * again when it changes or the admin API asks.
      */
     public static Junction start(JunctionSettings settings, ConnectorRegistry connectors, Reloader.Loader reload) throws Exception {
+        Observability.ensureStarted(); // Main started Kamon with its agent already; a node inside a test starts it without
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
             org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);

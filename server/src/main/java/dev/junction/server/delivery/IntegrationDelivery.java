@@ -14,6 +14,7 @@ import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
 import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.observability.Metrics;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
 import dev.junction.server.inbox.Settlement.TargetOutcome;
@@ -289,6 +290,7 @@ public final class IntegrationDelivery {
             }
             CallResult.Attempted attempted = (CallResult.Attempted) result;
             Throwable failure = attempted.failure();
+            Metrics.attempt(target.system(), failure == null ? "ok" : SystemActor.errorClass(failure), attempted.millis());
             if (failure == null) {
                 history.add(new Attempt(history.size() + 1, attempted.startedAt(), attempted.millis(), "", ""));
                 return done(end(Status.DELIVERED, "", ""));

@@ -5,6 +5,7 @@ import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
 import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
+import dev.junction.server.observability.Metrics;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -117,18 +118,33 @@ public final class Inbox {
         return new Ingestor() {
             @Override
             public CompletionStage<IngestResult> ingest(InboundMessage message) {
+                long start = System.nanoTime();
                 return offer(partitions, received(integration, message.idempotencyKey(), message.contentType(), message.raw(),
-                        message.headers()), message.idempotencyKey(), message.raw());
+                        message.headers()), message.idempotencyKey(), message.raw())
+                        .whenComplete((result, failure) -> counted(integration, start, result));
             }
 
             @Override
             public CompletionStage<IngestResult> reject(UnusableMessage message) {
                 // Keyed by its bytes: the same unusable message delivered again (a broker redelivery) is one dead letter.
                 String key = "unusable:" + message.errorClass() + ":" + java.util.HexFormat.of().formatHex(sha256(message.raw()), 0, 16);
+                long start = System.nanoTime();
                 return offer(partitions, received(integration, key, message.contentType(), message.raw(), message.headers())
-                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw());
+                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
+                        .whenComplete((result, failure) -> {
+                            Metrics.received(integration, Metrics.Received.INVALID);
+                            Metrics.ingest(integration, System.nanoTime() - start);
+                        });
             }
         };
+    }
+
+    /** Counts one message a source handed in, by how the inbox answered it. */
+    private static void counted(String integration, long start, IngestResult result) {
+        Metrics.received(integration, result instanceof IngestResult.Accepted ? Metrics.Received.ACCEPTED
+                : result instanceof IngestResult.Duplicate ? Metrics.Received.DUPLICATE
+                : result instanceof IngestResult.Conflict ? Metrics.Received.CONFLICT : Metrics.Received.REFUSED);
+        Metrics.ingest(integration, System.nanoTime() - start);
     }
 
     private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
