@@ -46,7 +46,8 @@ public final class AdminApi {
 
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
-                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors) {}
+                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
+                           dev.junction.server.observability.Alerts alerts) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
@@ -54,7 +55,8 @@ public final class AdminApi {
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),
-                new ConnectorRoutes(services.connectors()).route())));
+                new ConnectorRoutes(services.connectors()).route(),
+                new AlertRoutes(services.alerts()).route())));
         return routes.seal(rejections(), exceptions()).handler(system);
     }
 

@@ -32,6 +32,9 @@ public final class Metrics {
     private Metrics() {}
 
     public static void received(String integration, Received outcome) {
+        if (outcome == Received.ACCEPTED) {
+            Activity.received(integration);
+        }
         if (!Observability.enabled()) {
             return;
         }
@@ -50,6 +53,11 @@ public final class Metrics {
 
     /** A target's delivery ended ({@code delivered}, {@code filtered}, {@code dead_lettered}); {@code receivedAt} epoch ms. */
     public static void settled(String integration, String target, String outcome, long receivedAt, long settledAt) {
+        if (outcome.equals("delivered")) {
+            Activity.delivered(integration, settledAt);
+        } else if (outcome.equals("dead_lettered")) {
+            Activity.deadLettered(integration);
+        }
         if (!Observability.enabled()) {
             return;
         }
@@ -72,9 +80,15 @@ public final class Metrics {
 
     /** 0 closed, 1 half-open, 2 open. */
     public static void breaker(String system, int state) {
+        Activity.breaker(system, state);
         if (Observability.enabled()) {
             gauge("junction.circuit.breaker.state", "system", system).update(state);
         }
+    }
+
+    /** The system's actor stopped on this node. */
+    public static void breakerGone(String system) {
+        Activity.forgetBreaker(system);
     }
 
     /** A partition hosted on this node now holds {@code pending} undelivered envelopes and {@code deadLetters} dead letters. */

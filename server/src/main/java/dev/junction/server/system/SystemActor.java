@@ -154,6 +154,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     return this;
                 })
                 .onSignal(PostStop.class, signal -> {
+                    Metrics.breakerGone(settings.name());
                     closeSinks();
                     return this;
                 })
