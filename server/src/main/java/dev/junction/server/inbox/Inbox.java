@@ -131,19 +131,23 @@ public final class Inbox {
                 long start = System.nanoTime();
                 return offer(partitions, received(integration, key, message.contentType(), message.raw(), message.headers())
                         .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
-                        .whenComplete((result, failure) -> {
-                            Metrics.received(integration, Metrics.Received.INVALID);
-                            Metrics.ingest(integration, System.nanoTime() - start);
-                        });
+                        .whenComplete((result, failure) -> counted(integration, start, result));
             }
         };
     }
 
-    /** Counts one message a source handed in, by how the inbox answered it. */
+    /**
+     * Counts how the inbox answered one message a source handed in. Accepted (and invalid) messages are counted by their
+     * partition when the journal commits them: one committed after its source heard "try again" is still counted once.
+     */
     private static void counted(String integration, long start, IngestResult result) {
-        Metrics.received(integration, result instanceof IngestResult.Accepted ? Metrics.Received.ACCEPTED
-                : result instanceof IngestResult.Duplicate ? Metrics.Received.DUPLICATE
-                : result instanceof IngestResult.Conflict ? Metrics.Received.CONFLICT : Metrics.Received.REFUSED);
+        if (result instanceof IngestResult.Duplicate) {
+            Metrics.received(integration, Metrics.Received.DUPLICATE);
+        } else if (result instanceof IngestResult.Conflict) {
+            Metrics.received(integration, Metrics.Received.CONFLICT);
+        } else if (!(result instanceof IngestResult.Accepted)) {
+            Metrics.received(integration, Metrics.Received.REFUSED);
+        }
         Metrics.ingest(integration, System.nanoTime() - start);
     }
 

@@ -361,7 +361,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         List<Event> events = decided.accepted().stream().<Event>map(Accepted::new).toList();
         return Effect().persist(events)
                 .thenRun(newState -> {
-                    decided.accepted().forEach(e -> undispatched.add(e.messageId()));
+                    decided.accepted().forEach(e -> {
+                        undispatched.add(e.messageId());
+                        Metrics.received(integration, e.unusable() == null ? Metrics.Received.ACCEPTED : Metrics.Received.INVALID);
+                    });
                     dispatch(newState);
                     storeKeys(newState);
                 })
