@@ -3,6 +3,7 @@ package dev.junction.server.inbox;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.TraceContext;
 import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
 import dev.junction.server.observability.Metrics;
@@ -153,6 +154,12 @@ public final class Inbox {
 
     private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
         Integrations.Revision revision = integrations.accepting(integration);
+        if (TraceContext.traceId(headers) == null) {
+            // Every message belongs to a trace: the sender's (a webhook's traceparent), else one started here.
+            Map<String, String> traced = new java.util.HashMap<>(headers);
+            traced.put(TraceContext.HEADER, TraceContext.traceparent(null));
+            headers = Map.copyOf(traced);
+        }
         return Envelope.builder().messageId(MessageIds.next()).integration(integration).idempotencyKey(key)
                 .receivedAt(System.currentTimeMillis()).contentType(contentType).raw(raw).headers(headers)
                 .revision(revision.id()).mappings(revision.mappings());
