@@ -35,6 +35,7 @@ public final class TraceContext {
     }
 
     private static String hex(long value) {
-        return String.format("%016x", value);
+        String hex = Long.toHexString(value);
+        return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
     }
 }
