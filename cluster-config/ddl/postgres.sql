@@ -56,3 +56,15 @@ CREATE TABLE IF NOT EXISTS public.junction_inbox_keys (
 CREATE INDEX IF NOT EXISTS junction_inbox_keys_message_idx ON public.junction_inbox_keys (message_id);
 
 CREATE INDEX IF NOT EXISTS junction_inbox_keys_accepted_idx ON public.junction_inbox_keys (accepted_at);
+
+-- Per integration and time bucket: what the nodes received and delivered (each node adds its counts every few seconds). The
+-- built-in alerts read it, so freshness and the volume baseline are the same on every node and survive restarts.
+CREATE TABLE IF NOT EXISTS public.junction_activity (
+    integration VARCHAR(255) NOT NULL,
+    bucket_start BIGINT NOT NULL,
+    received BIGINT NOT NULL,
+    delivered BIGINT NOT NULL,
+    dead_lettered BIGINT NOT NULL,
+    last_delivered_at BIGINT NOT NULL,
+    PRIMARY KEY (integration, bucket_start)
+);

@@ -23,11 +23,12 @@ trap cleanup EXIT
 dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"; createdb -h 127.0.0.1 -U postgres "$DB"
 
 java -cp load-tests/target/test-classes dev.junction.loadtest.LoadTarget "$TARGET_PORT" > "$work/target.log" & target=$!
-start_server() {
+start_server() { # a new start counts only when the log says so once more than before
+  local starts; starts=$(grep -c 'Junction started' "$work/server.log" 2>/dev/null || true)
   JUNCTION_HTTP_PORT=$HTTP_PORT JUNCTION_NODE_PORT=0 JUNCTION_MGMT_PORT=0 LOAD_TARGET_URL=http://127.0.0.1:$TARGET_PORT \
   JUNCTION_DB_URL=jdbc:postgresql://127.0.0.1:5432/$DB JUNCTION_DB_USER=postgres \
     java -Xmx2g -jar server/target/junction-server.jar "$conf" >> "$work/server.log" 2>&1 & server=$!
-  until grep -q 'Junction started' "$work/server.log"; do sleep 0.2; done
+  until [ "$(grep -c 'Junction started' "$work/server.log")" -gt "${starts:-0}" ]; do sleep 0.2; done
 }
 keys() { tail -1 "$work/target.log" | sed -E 's/.*keys=([0-9]+).*/\1/'; }
 heap_mb() { jcmd "$server" GC.run >/dev/null; jcmd "$server" GC.heap_info | sed -nE 's/.*used ([0-9]+)K.*/\1/p' | head -1 | awk '{printf "%.0f", $1/1024}'; }

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.api.AdminApi;
 import dev.junction.server.api.HttpApi;
 import dev.junction.server.config.ConfigLoader;
+import dev.junction.server.config.AlertSettings;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.delivery.Catalog;
 import dev.junction.server.inbox.Inbox;
+import dev.junction.server.observability.Alerts;
+import dev.junction.server.observability.Observability;
+import dev.junction.server.persistence.ActivityTable;
 import dev.junction.server.persistence.InboxTables;
 import dev.junction.server.persistence.JdbcKeys;
 import dev.junction.server.persistence.JdbcRetention;
@@ -59,6 +63,7 @@ public final class Junction implements AutoCloseable {
      * again when it changes or the admin API asks.
      */
     public static Junction start(JunctionSettings settings, ConnectorRegistry connectors, Reloader.Loader reload) throws Exception {
+        Observability.ensureStarted(); // Main started Kamon with its agent already; a node inside a test starts it without
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "junction", settings.pekko());
         try {
             org.apache.pekko.http.javadsl.model.Uri management = startManagement(system, settings);
@@ -77,6 +82,7 @@ public final class Junction implements AutoCloseable {
             Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables), new JdbcRetention(tables));
             inboxReady.complete(inbox);
             Sources sources = Sources.start(system, settings, inbox, blocking);
+            Alerts alerts = startAlerts(system, settings, inbox, new ActivityTable(tables), blocking);
             // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.
             org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
                     org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-http-pools",
@@ -86,13 +92,41 @@ public final class Junction implements AutoCloseable {
             reloader.watch(system, RELOAD_CHECK);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, systems, sources.health(),
-                                    connectors), settings.admin())
+                                    connectors, alerts), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {
             system.terminate();
             throw e;
         }
+    }
+
+    /**
+     * The built-in alerts: this node's activity counts are written every few seconds (and at shutdown, before the tables close),
+     * the rules are checked every check interval, old counts pruned hourly.
+     */
+    private static Alerts startAlerts(ActorSystem<?> system, JunctionSettings settings, Inbox inbox, ActivityTable activity,
+                                      Executor blocking) {
+        AlertSettings a = settings.alerts();
+        Alerts alerts = new Alerts(a, activity, a.notifies() ? inbox.ingestorFor(AlertSettings.NOTIFY_INTEGRATION) : null,
+                settings.node().host() + ":" + Cluster.get(system).selfMember().address().getPort().orElse(0));
+        scala.concurrent.ExecutionContext onBlocking = scala.concurrent.ExecutionContext.fromExecutor(blocking);
+        Duration flush = a.checkInterval().compareTo(Duration.ofSeconds(5)) < 0 ? a.checkInterval() : Duration.ofSeconds(5);
+        system.scheduler().scheduleWithFixedDelay(flush, flush, alerts::flush, onBlocking);
+        system.scheduler().scheduleWithFixedDelay(a.checkInterval(), a.checkInterval(), alerts::check, onBlocking);
+        system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(1), () -> {
+            try {
+                alerts.prune();
+            } catch (RuntimeException e) {
+                // the next hour tries again
+            }
+        }, onBlocking);
+        org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+                org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceStop(), "flush-activity", () -> CompletableFuture.supplyAsync(() -> {
+                    alerts.flush();
+                    return org.apache.pekko.Done.getInstance();
+                }, blocking));
+        return alerts;
     }
 
     /** Pekko Management: {@code /ready} (Up in the cluster, journal answering), {@code /alive}, {@code /cluster/members}. */

@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.InvalidConfigException;
 import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.observability.Observability;
 import dev.junction.server.persistence.JournalSchema;
 import dev.junction.server.pipelinetest.TestCommand;
 import dev.junction.server.plugins.ConnectorRegistry;
@@ -29,6 +30,8 @@ public final class Main {
         if (System.getProperty(parallelism) == null) {
             System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors())));
         }
+        // Kamon next, before the logger below and before Pekko: its agent instruments only classes that load after it.
+        Observability.init(System.getenv());
     }
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

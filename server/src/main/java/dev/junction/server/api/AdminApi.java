@@ -61,7 +61,8 @@ public final class AdminApi {
 
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
-                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors) {}
+                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
+                           dev.junction.server.observability.Alerts alerts) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
@@ -70,7 +71,8 @@ public final class AdminApi {
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
                 new SystemRoutes(services.systems(), services.sources()).route(),
                 new ConnectorRoutes(services.connectors()).route(),
-                path("openapi.json", () -> get(() -> complete(OPENAPI))))));
+                path("openapi.json", () -> get(() -> complete(OPENAPI))),
+                new AlertRoutes(services.alerts()).route())));
         Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
         AdminAuth auth = new AdminAuth(admin);
         if (admin.loopbackOnly()) {

@@ -49,6 +49,11 @@ public final class HttpApi {
             return admin.apply(request);
         }
         request.discardEntityBytes(system);
+        if (path.equals("/metrics") && request.method().name().equals("GET")) {
+            // Prometheus's text exposition format, this node's own metrics (each node of a cluster serves its own).
+            return CompletableFuture.completedFuture(HttpResponse.create().withEntity(HttpEntities.create(
+                    ContentTypes.TEXT_PLAIN_UTF8, dev.junction.server.observability.Observability.scrape())));
+        }
         if (path.equals("/health")) {
             return CompletableFuture.completedFuture(HttpResponse.create()
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")));

@@ -19,7 +19,7 @@ final class MessageJson {
      * are messages of their own, listed in the last delivery's {@code children}); {@code targets} is each target's latest end.
      */
     record View(String messageId, String integration, int partition, String idempotencyKey, String receivedAt, String revision,
-                String parentId, String contentType, String rawEncoding, String raw, Map<String, String> headers, String status,
+                String parentId, String traceId, String contentType, String rawEncoding, String raw, Map<String, String> headers, String status,
                 Map<String, String> targets, List<Delivery> deliveries, List<DeadLetterJson.Operation> operations) {}
 
     /** One pass through the steps to the targets: the first delivery, then one per replay. */
@@ -54,7 +54,7 @@ final class MessageJson {
             }
         }
         return new View(e.messageId(), e.integration(), e.partition(), e.idempotencyKey(), DeadLetterJson.time(e.receivedAt()),
-                e.revision(), e.parentId(), e.contentType(), text != null ? "utf-8" : "base64",
+                e.revision(), e.parentId(), dev.junction.connectors.api.TraceContext.traceId(e.headers()), e.contentType(), text != null ? "utf-8" : "base64",
                 text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(), status(lineage, latest), latest,
                 lineage.deliveries().stream().map(d -> delivery(e, d, recompute)).toList(),
                 lineage.operations().stream().map(DeadLetterJson::operation).toList());

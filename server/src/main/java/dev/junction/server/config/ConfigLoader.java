@@ -85,17 +85,20 @@ public final class ConfigLoader {
                 c.getInt("queue-size"), c.getInt("snapshot-every"), c.getInt("delivery-window")));
         readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
         for (String key : junction.root().keySet()) {
-            if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations").contains(key)) {
+            if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations", "alerts",
+                    "monitoring-defaults").contains(key)) {
                 problems.at(junction, key, "junction." + key,
-                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations)");
+                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults)");
             }
         }
         AdminSettings admin = AdminReader.read(junction, file.getParent(), problems);
         Map<String, SystemSettings> systems = SystemsReader.read(junction, connectors, file.getParent(), problems);
         Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, problems).read(junction);
+        AlertSettings alerts = AlertsReader.read(junction, integrations.keySet(),
+                integrations.containsKey(AlertSettings.NOTIFY_INTEGRATION), problems);
         problems.throwIfAny();
         return new JunctionSettings(file, http, admin, node, persistence, inbox, systems, integrations,
-                PekkoConfig.build(all, node, persistence));
+                PekkoConfig.build(all, node, persistence), alerts);
     }
 
     private static PersistenceSettings persistence(Config c, Problems problems) {

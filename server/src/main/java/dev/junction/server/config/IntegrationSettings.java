@@ -6,7 +6,7 @@ import java.util.List;
  * One integration: {@code junction.integrations.<name>}.
  *
  * @param name     the integration's name
- * @param source   where its messages come from
+ * @param source   where its messages come from; null for Junction's own {@code junction-alerts}, fed by the alerts
  * @param steps    what happens to each message, in order
  * @param targets  where each message is delivered; at least one
  * @param revision identifies this definition: a digest of the integration's block and of every schema and mapping file it

@@ -41,12 +41,15 @@ final class IntegrationsReader {
         Map<String, IntegrationSettings> result = new LinkedHashMap<>();
         ConfigLoader.objects(junction, "integrations", "junction.integrations", problems).forEach((name, block) -> {
             String path = "junction.integrations." + ConfigLoader.quoted(name);
+            if (name.equals(AlertSettings.NOTIFY_INTEGRATION)) {
+                problems.at(junction.getConfig("integrations"), name, path, "this name is Junction's own (alert notifications)");
+            }
             if (!NAME.matcher(name).matches()) {
                 problems.at(junction.getConfig("integrations"), name, path, "integration names take letters, digits, '.', '_' and '-' (at most 64)");
             }
             for (String key : block.root().keySet()) {
-                if (!Set.of("source", "steps", "targets", "description").contains(key)) {
-                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description)");
+                if (!Set.of("source", "steps", "targets", "description", "monitoring").contains(key)) {
+                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description, monitoring)");
                 }
             }
             SourceSettings source = source(name, block, path);
@@ -56,6 +59,19 @@ final class IntegrationsReader {
                 result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled)));
             }
         });
+        if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() == ConfigValueType.LIST
+                && !junction.getList("alerts.notify").isEmpty()) {
+            // Alert notifications are the messages of an integration of Junction's own, without a source: durable and retried.
+            Config notify = com.typesafe.config.ConfigFactory.empty().withValue("notify", junction.getValue("alerts.notify"));
+            List<TargetSettings> targets = targets(notify, "notify", "junction.alerts");
+            if (targets != null) {
+                result.put(AlertSettings.NOTIFY_INTEGRATION, new IntegrationSettings(AlertSettings.NOTIFY_INTEGRATION, null, List.of(),
+                        targets, revision(notify, List.of())));
+            }
+        } else if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() != ConfigValueType.LIST) {
+            problems.at(junction.getConfig("alerts"), "notify", "junction.alerts.notify", "must be a list of targets such as "
+                    + "[ { system = ops, http { path = \"/hooks/alerts\" } } ]");
+        }
         return result;
     }
 
@@ -120,20 +136,24 @@ final class IntegrationsReader {
     }
 
     private List<TargetSettings> targets(Config block, String path) {
-        if (!block.hasPath("targets") || block.getValue("targets").valueType() != ConfigValueType.LIST || block.getList("targets").isEmpty()) {
-            if (block.hasPath("targets")) {
-                problems.at(block, "targets", path + ".targets", "must be a non-empty list of targets such as { system = erp, http { path = \"/orders\" } }");
+        return targets(block, "targets", path);
+    }
+
+    private List<TargetSettings> targets(Config block, String key, String path) {
+        if (!block.hasPath(key) || block.getValue(key).valueType() != ConfigValueType.LIST || block.getList(key).isEmpty()) {
+            if (block.hasPath(key)) {
+                problems.at(block, key, path + "." + key, "must be a non-empty list of targets such as { system = erp, http { path = \"/orders\" } }");
             } else {
-                problems.missing(block.origin(), path + ".targets", "is required: a list of at least one target");
+                problems.missing(block.origin(), path + "." + key, "is required: a list of at least one target");
             }
             return null;
         }
         List<TargetSettings> result = new ArrayList<>();
         Set<String> names = new HashSet<>();
         boolean ok = true;
-        List<? extends ConfigValue> list = block.getList("targets");
+        List<? extends ConfigValue> list = block.getList(key);
         for (int i = 0; i < list.size(); i++) {
-            String targetPath = path + ".targets." + i;
+            String targetPath = path + "." + key + "." + i;
             if (list.get(i).valueType() != ConfigValueType.OBJECT) {
                 problems.at(list.get(i), targetPath, "must be an object such as { system = erp, http { path = \"/orders\" } }");
                 ok = false;

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param systems      the connected systems by name
  * @param integrations the integrations by name
  * @param pekko        the full configuration the actor system is created with
+ * @param alerts       the built-in alerts
  */
 public record JunctionSettings(
         Path configFile,
@@ -26,7 +27,8 @@ public record JunctionSettings(
         InboxSettings inbox,
         Map<String, SystemSettings> systems,
         Map<String, IntegrationSettings> integrations,
-        Config pekko) {
+        Config pekko,
+        AlertSettings alerts) {
 
     public Path configDirectory() {
         return configFile.toAbsolutePath().getParent();

@@ -7,6 +7,7 @@ import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkRecord;
+import dev.junction.connectors.api.TraceContext;
 import dev.junction.server.config.Predicate;
 import dev.junction.server.config.ResilienceSettings;
 import dev.junction.server.config.StepSettings;
@@ -14,6 +15,8 @@ import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
 import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.observability.LogContext;
+import dev.junction.server.observability.Metrics;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
 import dev.junction.server.inbox.Settlement.TargetOutcome;
@@ -122,7 +125,9 @@ public final class IntegrationDelivery {
             return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null);
         }
         if (result instanceof Pipeline.Failed failed) {
-            log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(), failed.detail());
+            try (LogContext ignored = logContext(envelope)) {
+                log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(), failed.detail());
+            }
             return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, failed.errorClass(),
                     failed.step() + ": " + failed.detail(), earlier), null);
         }
@@ -289,6 +294,7 @@ public final class IntegrationDelivery {
             }
             CallResult.Attempted attempted = (CallResult.Attempted) result;
             Throwable failure = attempted.failure();
+            Metrics.attempt(target.system(), failure == null ? "ok" : SystemActor.errorClass(failure), attempted.millis());
             if (failure == null) {
                 history.add(new Attempt(history.size() + 1, attempted.startedAt(), attempted.millis(), "", ""));
                 return done(end(Status.DELIVERED, "", ""));
@@ -297,16 +303,22 @@ public final class IntegrationDelivery {
             String detail = String.valueOf(failure.getMessage());
             history.add(new Attempt(history.size() + 1, attempted.startedAt(), attempted.millis(), errorClass, detail));
             if (failure instanceof PermanentException || history.size() >= budget) {
-                log.warn("dead letter {} of {} to {} after {} attempt(s): {} {}", envelope.messageId(), integration, target.name(),
-                        history.size(), errorClass, detail);
+                try (LogContext ignored = logContext(envelope)) {
+                    log.warn("dead letter {} of {} to {} after {} attempt(s): {} {}", envelope.messageId(), integration, target.name(),
+                            history.size(), errorClass, detail);
+                }
                 return done(end(Status.DEAD_LETTERED, errorClass, detail));
             }
             Duration delay = Backoff.after(history.size(), target.resilience().retry());
             if (failure instanceof RetriableException r && r.retryAfter().isPresent() && r.retryAfter().get().compareTo(delay) > 0) {
                 delay = r.retryAfter().get();
             }
-            log.debug("attempt {} of {} to {} failed ({}); retrying in {}", history.size(), envelope.messageId(), target.name(),
-                    errorClass, delay);
+            if (log.isDebugEnabled()) {
+                try (LogContext ignored = logContext(envelope)) {
+                    log.debug("attempt {} of {} to {} failed ({}); retrying in {}", history.size(), envelope.messageId(), target.name(),
+                            errorClass, delay);
+                }
+            }
             return later(delay);
         }
 
@@ -326,6 +338,10 @@ public final class IntegrationDelivery {
             List<Attempt> history = earlier.getOrDefault(t.name(), List.of());
             return new TargetOutcome(t.name(), t.system(), status, history.size(), errorClass, detail, history);
         }).toList();
+    }
+
+    private LogContext logContext(Envelope envelope) {
+        return LogContext.of(envelope.messageId(), integration, envelope.idempotencyKey(), TraceContext.traceId(envelope.headers()));
     }
 
     private static <T> CompletionStage<T> done(T value) {

@@ -3,8 +3,10 @@ package dev.junction.server.inbox;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.TraceContext;
 import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
+import dev.junction.server.observability.Metrics;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -117,22 +119,47 @@ public final class Inbox {
         return new Ingestor() {
             @Override
             public CompletionStage<IngestResult> ingest(InboundMessage message) {
+                long start = System.nanoTime();
                 return offer(partitions, received(integration, message.idempotencyKey(), message.contentType(), message.raw(),
-                        message.headers()), message.idempotencyKey(), message.raw());
+                        message.headers()), message.idempotencyKey(), message.raw())
+                        .whenComplete((result, failure) -> counted(integration, start, result));
             }
 
             @Override
             public CompletionStage<IngestResult> reject(UnusableMessage message) {
                 // Keyed by its bytes: the same unusable message delivered again (a broker redelivery) is one dead letter.
                 String key = "unusable:" + message.errorClass() + ":" + java.util.HexFormat.of().formatHex(sha256(message.raw()), 0, 16);
+                long start = System.nanoTime();
                 return offer(partitions, received(integration, key, message.contentType(), message.raw(), message.headers())
-                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw());
+                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
+                        .whenComplete((result, failure) -> counted(integration, start, result));
             }
         };
     }
 
+    /**
+     * Counts how the inbox answered one message a source handed in. Accepted (and invalid) messages are counted by their
+     * partition when the journal commits them: one committed after its source heard "try again" is still counted once.
+     */
+    private static void counted(String integration, long start, IngestResult result) {
+        if (result instanceof IngestResult.Duplicate) {
+            Metrics.received(integration, Metrics.Received.DUPLICATE);
+        } else if (result instanceof IngestResult.Conflict) {
+            Metrics.received(integration, Metrics.Received.CONFLICT);
+        } else if (!(result instanceof IngestResult.Accepted)) {
+            Metrics.received(integration, Metrics.Received.REFUSED);
+        }
+        Metrics.ingest(integration, System.nanoTime() - start);
+    }
+
     private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
         Integrations.Revision revision = integrations.accepting(integration);
+        if (TraceContext.traceId(headers) == null) {
+            // Every message belongs to a trace: the sender's (a webhook's traceparent), else one started here.
+            Map<String, String> traced = new java.util.HashMap<>(headers);
+            traced.put(TraceContext.HEADER, TraceContext.traceparent(null));
+            headers = Map.copyOf(traced);
+        }
         return Envelope.builder().messageId(MessageIds.next()).integration(integration).idempotencyKey(key)
                 .receivedAt(System.currentTimeMillis()).contentType(contentType).raw(raw).headers(headers)
                 .revision(revision.id()).mappings(revision.mappings());

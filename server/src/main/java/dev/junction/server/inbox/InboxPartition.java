@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import dev.junction.server.observability.Metrics;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -360,7 +361,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         List<Event> events = decided.accepted().stream().<Event>map(Accepted::new).toList();
         return Effect().persist(events)
                 .thenRun(newState -> {
-                    decided.accepted().forEach(e -> undispatched.add(e.messageId()));
+                    decided.accepted().forEach(e -> {
+                        undispatched.add(e.messageId());
+                        Metrics.received(integration, e.unusable() == null ? Metrics.Received.ACCEPTED : Metrics.Received.INVALID);
+                    });
                     dispatch(newState);
                     storeKeys(newState);
                 })
@@ -397,7 +401,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             return handedOff ? Effect().stop().thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance())
                     : Effect().reply(cmd.replyTo(), org.apache.pekko.Done.getInstance());
         }
-        var persisted = Effect().persist(new Settled(open)).thenRun(this::dispatch);
+        long[] receivedAt = open.stream().mapToLong(s -> state.pending.get(s.messageId()).envelope().receivedAt()).toArray();
+        var persisted = Effect().persist(new Settled(open)).thenRun(newState -> {
+            for (int i = 0; i < open.size(); i++) {
+                for (Settlement.TargetOutcome t : open.get(i).targets()) {
+                    Metrics.settled(integration, t.target(), Metrics.label(t.status()), receivedAt[i], open.get(i).settledAt());
+                }
+            }
+            dispatch(newState);
+        });
         return (handedOff ? persisted.thenStop() : persisted).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
     }
 
@@ -574,6 +586,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             return Effect().reply(cmd.replyTo(), new DeadLetters.Applied(List.of()));
         }
         return Effect().persist(new Discarded(selected, cmd.by(), cmd.reason(), System.currentTimeMillis()))
+                .thenRun(this::dispatch)
                 .thenReply(cmd.replyTo(), newState -> new DeadLetters.Applied(selected));
     }
 
@@ -689,6 +702,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 // emptyState() object it was given once (Pekko 1.1 does not call emptyState() again; Akka fixed the same in
                 // akka-core#32822). Our state is mutable, so without a snapshot that object IS the state: it still holds the
                 // events whose write failed, and the partition would answer "duplicate" for keys that are not in the journal.
+                .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), state -> Metrics.partitionGone(persistenceId().id()))
                 .onSignal(PreRestart.instance(), state -> {
                     state.empty(settings);
                     recovering = true;
@@ -728,6 +742,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
     /** Hands undispatched pending envelopes to the delivery stream while the window has room. */
     private void dispatch(State state) {
+        Metrics.partition(persistenceId().id(), integration, state.pending.size(), state.deadLetters.letters.size());
         if (stream == null || handingOff) {
             return;
         }

@@ -180,7 +180,7 @@ final class TestFiles {
      * {@code json:<pointer>} or {@code file-name}); the case's name when the message does not carry one.
      */
     private static String keyFromSource(IntegrationSettings integration, JsonNode json, Map<String, String> headers, String fallback) {
-        Config source = integration.source().settings();
+        Config source = integration.source() == null ? com.typesafe.config.ConfigFactory.empty() : integration.source().settings();
         String how = source.hasPath("idempotency-key") ? source.getString("idempotency-key") : "";
         if (how.startsWith("header:")) {
             String value = headers.get(how.substring("header:".length()).trim().toLowerCase(Locale.ROOT));

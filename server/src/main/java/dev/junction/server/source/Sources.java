@@ -93,6 +93,9 @@ public final class Sources {
         List<SourceInstance> retired = new ArrayList<>();
         Map<String, Definition> single = new HashMap<>();
         for (IntegrationSettings integration : settings.integrations().values()) {
+            if (integration.source() == null) {
+                continue; // junction-alerts: the alerts feed it
+            }
             Definition definition = definition(integration);
             Running running = everyNode.get(integration.name());
             if (definition.placement() == Placement.ONE_NODE) {

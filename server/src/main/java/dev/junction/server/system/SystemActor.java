@@ -7,6 +7,7 @@ import dev.junction.connectors.api.SinkInstance;
 import dev.junction.connectors.api.SinkRecord;
 import dev.junction.server.config.ResilienceSettings;
 import dev.junction.server.config.SystemSettings;
+import dev.junction.server.observability.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -128,6 +129,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     .addOnOpenListener(() -> self.tell(new BreakerChanged()))
                     .addOnHalfOpenListener(() -> self.tell(new BreakerChanged()))
                     .addOnCloseListener(() -> self.tell(new BreakerChanged()));
+            Metrics.breaker(settings.name(), 0);
         } else {
             this.breaker = null;
             this.breakerState = BreakerState.DISABLED;
@@ -152,6 +154,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     return this;
                 })
                 .onSignal(PostStop.class, signal -> {
+                    Metrics.breakerGone(settings.name());
                     closeSinks();
                     return this;
                 })
@@ -298,6 +301,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     state == BreakerState.OPEN ? " after " + breakerLastError : "");
             breakerState = state;
             breakerSince = System.currentTimeMillis();
+            Metrics.breaker(settings.name(), state == BreakerState.OPEN ? 2 : state == BreakerState.HALF_OPEN ? 1 : 0);
         }
         return drain();
     }

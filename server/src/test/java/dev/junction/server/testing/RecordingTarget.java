@@ -33,6 +33,7 @@ public final class RecordingTarget implements AutoCloseable {
     private final Map<String, String> lastBodies = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> messageIds = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private final Map<String, java.util.List<String>> traceparents = new ConcurrentHashMap<>();
     private volatile BiFunction<String, Integer, Integer> status = (key, attempt) -> 200;
     private volatile long delayMillis;
     private volatile String retryAfter;
@@ -93,6 +94,10 @@ public final class RecordingTarget implements AutoCloseable {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (key != null) {
+                traceparents.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(String.valueOf(traceparent));
+            }
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }
@@ -192,6 +197,11 @@ public final class RecordingTarget implements AutoCloseable {
     /** Requests whose key starts with {@code prefix}. */
     public int totalRequestsFor(String prefix) {
         return requests.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    /** The traceparent header of each request for {@code key}, in order ("null" when absent). */
+    public java.util.List<String> traceparents(String key) {
+        return java.util.List.copyOf(traceparents.getOrDefault(key, java.util.List.of()));
     }
 
     public int totalRequests() {

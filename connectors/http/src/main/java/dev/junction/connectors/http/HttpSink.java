@@ -120,6 +120,9 @@ public final class HttpSink implements SinkInstance {
                 .addHeader(header("Idempotency-Key", record.idempotencyKey()))
                 .addHeader(header("X-Junction-Message-Id", record.messageId()))
                 .addHeader(RawHeader.create("X-Junction-Attempt", Integer.toString(record.attempt())))
+                // The message's trace, a span of this attempt's own.
+                .addHeader(RawHeader.create(dev.junction.connectors.api.TraceContext.HEADER,
+                        dev.junction.connectors.api.TraceContext.traceparent(dev.junction.connectors.api.TraceContext.traceId(record.headers()))))
                 .addHeaders(signature(record.idempotencyKey(), body));
     }
 

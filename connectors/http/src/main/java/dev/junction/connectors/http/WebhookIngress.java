@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookIngress implements HttpIngress {
     private static final Logger log = LoggerFactory.getLogger(WebhookIngress.class);
     /** Request headers kept with the message: small, and useful when tracing a message back to its sender. */
-    private static final String[] KEPT_HEADERS = {"user-agent", "x-request-id"};
+    private static final String[] KEPT_HEADERS = {"user-agent", "x-request-id", "traceparent", "tracestate"};
 
     private final WebhookSettings settings;
     private final Ingestor ingestor;

@@ -1,0 +1,84 @@
+package dev.junction.server.observability;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What this node received and delivered since the alerts last flushed it to the durable {@link ActivityStore}, per integration
+ * and time bucket, and the state of each system's breaker on this node. Sources that are not messages one by one (batch and
+ * polling runs) feed freshness through {@link #delivered} too. Thread-safe; counted whether Kamon is on or off.
+ */
+public final class Activity {
+    /** Counts of one integration in one bucket: received, delivered, dead-lettered, last delivery (epoch ms). */
+    public record Key(String integration, long bucketStart) {}
+
+    /**
+     * A breaker's state on this node (0 closed, 1 half-open, 2 open); {@code since} (epoch ms) is when it left closed: a breaker
+     * that probes (half-open) and opens again is still the same outage.
+     */
+    public record Breaker(int state, long since) {}
+
+    private static final Map<Key, long[]> COUNTS = new ConcurrentHashMap<>();
+    private static final Map<String, Breaker> BREAKERS = new ConcurrentHashMap<>();
+    private static volatile long bucketMillis = 60_000;
+
+    private Activity() {}
+
+    static void bucket(long millis) {
+        bucketMillis = millis;
+    }
+
+    public static void received(String integration) {
+        add(integration, System.currentTimeMillis(), 0, 0);
+    }
+
+    /** A delivery confirmed at {@code at} (epoch ms): freshness counts from the latest. */
+    public static void delivered(String integration, long at) {
+        add(integration, at, 1, at);
+    }
+
+    public static void deadLettered(String integration) {
+        add(integration, System.currentTimeMillis(), 2, 0);
+    }
+
+    public static void breaker(String system, int state) {
+        BREAKERS.compute(system, (s, before) -> before != null && (before.state() == 0) == (state == 0)
+                ? new Breaker(state, before.since()) : new Breaker(state, System.currentTimeMillis()));
+    }
+
+    static Map<String, Breaker> breakers() {
+        return Map.copyOf(BREAKERS);
+    }
+
+    static void forgetBreaker(String system) {
+        BREAKERS.remove(system);
+    }
+
+    private static void add(String integration, long at, int column, long lastDelivered) {
+        long bucket = at - Math.floorMod(at, bucketMillis);
+        COUNTS.compute(new Key(integration, bucket), (k, counts) -> {
+            long[] c = counts == null ? new long[4] : counts;
+            c[column]++;
+            c[3] = Math.max(c[3], lastDelivered);
+            return c;
+        });
+    }
+
+    /** Takes what was counted since the last call. */
+    static Map<Key, long[]> drain() {
+        Map<Key, long[]> drained = new HashMap<>();
+        for (Key key : COUNTS.keySet()) {
+            long[] c = COUNTS.remove(key);
+            if (c != null) {
+                drained.put(key, c);
+            }
+        }
+        return drained;
+    }
+
+    /** Gives back counts whose write failed: they are written with the next flush. */
+    static void restore(Map<Key, long[]> counts) {
+        counts.forEach((key, c) -> COUNTS.merge(key, c, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], Math.max(a[3], b[3])}));
+    }
+}

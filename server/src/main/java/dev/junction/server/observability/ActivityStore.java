@@ -1,0 +1,21 @@
+package dev.junction.server.observability;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** The durable activity counts every node adds to and every node reads (the {@code junction_activity} table). */
+public interface ActivityStore {
+    /** Sums of one integration over buckets starting in [from, to): received, delivered, dead-lettered. */
+    record Sums(long received, long delivered, long deadLettered) {}
+
+    /** Adds these counts (received, delivered, dead-lettered, last delivery) to their buckets. */
+    CompletionStage<Void> add(Map<Activity.Key, long[]> counts);
+
+    CompletionStage<Sums> sums(String integration, long from, long to);
+
+    /** Epoch ms of the last delivery ever recorded (0: none), and the start of the first bucket (-1: none). */
+    CompletionStage<long[]> lastDeliveredAndFirstBucket(String integration);
+
+    /** Removes buckets older than {@code before}, keeping each integration's last delivery. */
+    CompletionStage<Void> prune(long before);
+}
