@@ -1,16 +1,9 @@
 package dev.junction.connectors.amqp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
-import dev.junction.connectors.api.InboundMessage;
-import dev.junction.connectors.api.IngestResult;
-import dev.junction.connectors.api.KeyRule;
+import dev.junction.connectors.api.Intake;
 import dev.junction.connectors.api.SourceContext;
-import dev.junction.connectors.api.UnusableMessage;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,9 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Deliveries {
     private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     /** What the channel is told. */
     enum Action { ACK, REJECT, RELEASE }
@@ -46,58 +36,41 @@ final class Deliveries {
         }
 
         static Verdict release(Duration retryAfter, String why) {
-            Duration delay = retryAfter == null || retryAfter.compareTo(MIN_BACKOFF) < 0 ? MIN_BACKOFF
-                    : retryAfter.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : retryAfter;
-            return new Verdict(Action.RELEASE, delay);
+            return new Verdict(Action.RELEASE, Intake.backoff(retryAfter));
         }
     }
 
     private final AmqpSourceSettings settings;
     private final SourceContext context;
+    private final Intake intake;
 
     Deliveries(AmqpSourceSettings settings, SourceContext context) {
         this.settings = settings;
         this.context = context;
+        this.intake = new Intake(context.ingestor(), settings.keys());
     }
 
     CompletionStage<Verdict> take(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-        Map<String, String> kept = kept(envelope, properties);
-        String contentType = properties.getContentType() == null ? "application/json" : properties.getContentType();
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (IOException e) {
-            return unusable("invalid-body", "the body is not JSON: " + e.getMessage().lines().findFirst().orElse(""), contentType, body, kept);
-        }
-        if (json == null || json.isMissingNode()) {
-            return unusable("invalid-body", "the body is empty", contentType, body, kept);
-        }
-        KeyRule.Found key = settings.keys().find(new KeyRule.Message(name -> header(properties, name),
-                name -> Optional.ofNullable(properties.getMessageId()), json));
-        if (!key.isKey()) {
-            return unusable("invalid-key", key.problem(), contentType, body, kept);
-        }
-        return context.ingestor().ingest(new InboundMessage(key.key(), contentType, body, json, kept)).thenCompose(result -> {
-            if (result.isDurable()) {
-                return CompletableFuture.completedFuture(Verdict.ack());
+        Intake.Received received = new Intake.Received(body, properties.getContentType() == null ? "application/json"
+                : properties.getContentType(), kept(envelope, properties), name -> header(properties, name),
+                name -> Optional.ofNullable(properties.getMessageId()));
+        return intake.take(received).thenCompose(outcome -> {
+            if (outcome instanceof Intake.Outcome.Unusable unusable) {
+                return unusable(unusable, received);
             }
-            if (result instanceof IngestResult.Conflict conflict) {
-                return unusable("conflict", "the idempotency key " + key.key() + " was accepted before with another body (message "
-                        + conflict.messageId() + ")", contentType, body, kept);
-            }
-            IngestResult.Unavailable refused = (IngestResult.Unavailable) result;
-            return CompletableFuture.completedFuture(Verdict.release(refused.retryAfter(), refused.reason()));
+            return CompletableFuture.completedFuture(outcome instanceof Intake.Outcome.Retry retry
+                    ? Verdict.release(retry.after(), "refused") : Verdict.ack());
         });
     }
 
-    private CompletionStage<Verdict> unusable(String errorClass, String reason, String contentType, byte[] body, Map<String, String> kept) {
+    private CompletionStage<Verdict> unusable(Intake.Outcome.Unusable unusable, Intake.Received received) {
         if (settings.brokerDeadLetters()) {
-            log.warn("{}: a message of queue {} goes to its dead-letter exchange: {}", context.integration(), settings.queue(), reason);
+            log.warn("{}: a message of queue {} goes to its dead-letter exchange: {}", context.integration(), settings.queue(), unusable.reason());
             return CompletableFuture.completedFuture(Verdict.reject());
         }
-        log.warn("{}: a message of queue {} is recorded as a dead letter: {}", context.integration(), settings.queue(), reason);
-        return context.ingestor().reject(new UnusableMessage(errorClass, reason, contentType, body, kept))
-                .thenApply(result -> result instanceof IngestResult.Unavailable u ? Verdict.release(u.retryAfter(), u.reason()) : Verdict.ack());
+        log.warn("{}: a message of queue {} is recorded as a dead letter: {}", context.integration(), settings.queue(), unusable.reason());
+        return intake.record(unusable, received).thenApply(outcome -> outcome instanceof Intake.Outcome.Retry retry
+                ? Verdict.release(retry.after(), "refused") : Verdict.ack());
     }
 
     /** What is kept with the message: where it came from and its identifying properties. */

@@ -8,7 +8,8 @@
  * {@link dev.junction.connectors.api.PositionStore} and say where they run ({@link dev.junction.connectors.api.Placement}).
  * Sinks make one attempt per call and classify failures ({@link dev.junction.connectors.api.RetriableException},
  * {@link dev.junction.connectors.api.PermanentException}). Keys are found by one rule for all
- * ({@link dev.junction.connectors.api.KeyRule}). The HTTP-only types of push sources are in {@code api.http}.
+ * ({@link dev.junction.connectors.api.KeyRule}); a queue source takes each received message through
+ * {@link dev.junction.connectors.api.Intake} (JSON, key, inbox, and what to tell the broker). The HTTP-only types of push sources are in {@code api.http}.
  *
  * <p>Besides this package a plugin sees the libraries the SPI exposes: Pekko (actor, streams), Jackson databind, Typesafe
  * Config, SLF4J and Scala's standard library. The server loads those from its own class path for every plugin (parent

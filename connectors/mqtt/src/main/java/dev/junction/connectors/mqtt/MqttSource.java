@@ -1,5 +1,6 @@
 package dev.junction.connectors.mqtt;
 
+import dev.junction.connectors.api.Intake;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceInstance;
 import java.time.Duration;
@@ -188,20 +189,21 @@ final class MqttSource implements SourceInstance, MqttCallback {
     }
 
     private void offer(String topic, MqttMessage message, Arrival arrival) {
-        CompletionStage<MqttMessages.Verdict> verdict;
+        CompletionStage<Intake.Outcome> outcome;
         try {
-            verdict = messages.take(topic, message);
+            outcome = messages.take(topic, message);
         } catch (RuntimeException e) {
-            verdict = CompletableFuture.completedFuture(MqttMessages.Verdict.retry(Duration.ofSeconds(1)));
+            outcome = CompletableFuture.completedFuture(new Intake.Outcome.Retry(Duration.ofSeconds(1)));
         }
-        verdict.whenComplete((v, failure) -> {
-            MqttMessages.Verdict answer = failure != null ? MqttMessages.Verdict.retry(Duration.ofSeconds(1)) : v;
-            if (answer.acknowledge()) {
+        outcome.whenComplete((o, failure) -> {
+            Intake.Outcome answer = failure != null ? new Intake.Outcome.Retry(Duration.ofSeconds(1)) : o;
+            if (answer instanceof Intake.Outcome.Acknowledge) {
                 answered(arrival);
             } else if (stopping || isForgotten(arrival)) {
                 release(); // left with the broker, which sends it again
             } else {
-                CompletableFuture.delayedExecutor(answer.retryIn().toMillis(), TimeUnit.MILLISECONDS, context.blockingExecutor())
+                Duration after = answer instanceof Intake.Outcome.Retry retry ? retry.after() : Duration.ofSeconds(1);
+                CompletableFuture.delayedExecutor(after.toMillis(), TimeUnit.MILLISECONDS, context.blockingExecutor())
                         .execute(() -> offer(topic, message, arrival));
             }
         });

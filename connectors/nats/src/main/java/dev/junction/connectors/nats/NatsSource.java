@@ -1,5 +1,6 @@
 package dev.junction.connectors.nats;
 
+import dev.junction.connectors.api.Intake;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceInstance;
 import io.nats.client.Connection;
@@ -165,24 +166,27 @@ final class NatsSource implements SourceInstance, ConnectionListener {
     }
 
     private void offer(Message message) {
-        CompletionStage<NatsMessages.Verdict> verdict;
+        CompletionStage<Intake.Outcome> outcome;
         try {
-            verdict = messages.take(message);
+            outcome = messages.take(message);
         } catch (RuntimeException e) {
-            verdict = CompletableFuture.completedFuture(NatsMessages.Verdict.retry(Duration.ofSeconds(1)));
+            outcome = CompletableFuture.completedFuture(new Intake.Outcome.Retry(Duration.ofSeconds(1)));
         }
-        verdict.whenComplete((v, failure) -> {
-            NatsMessages.Verdict answer = failure != null ? NatsMessages.Verdict.retry(Duration.ofSeconds(1)) : v;
+        outcome.whenComplete((o, failure) -> {
+            Intake.Outcome answer = failure != null ? new Intake.Outcome.Retry(Duration.ofSeconds(1)) : o;
             try {
-                if (answer.acknowledge()) {
+                if (answer instanceof Intake.Outcome.Acknowledge) {
                     message.ack();
                     release();
-                } else if (isLastDelivery(message) && !stopping) {
+                    return;
+                }
+                Duration after = answer instanceof Intake.Outcome.Retry retry ? retry.after() : Duration.ofSeconds(1);
+                if (isLastDelivery(message) && !stopping) {
                     message.inProgress(); // the server would give up on it: keep it, and offer it again ourselves
-                    CompletableFuture.delayedExecutor(answer.retryIn().toMillis(), TimeUnit.MILLISECONDS, context.blockingExecutor())
+                    CompletableFuture.delayedExecutor(after.toMillis(), TimeUnit.MILLISECONDS, context.blockingExecutor())
                             .execute(() -> offer(message));
                 } else {
-                    message.nakWithDelay(answer.retryIn());
+                    message.nakWithDelay(after);
                     release();
                 }
             } catch (RuntimeException e) {
