@@ -81,7 +81,7 @@ public final class ConfigLoader {
         }
         PersistenceSettings persistence = readBlock(junction, "persistence", ServerSpecs.PERSISTENCE, problems, c -> persistence(c, problems));
         InboxSettings inbox = readBlock(junction, "inbox", ServerSpecs.INBOX, problems, c -> new InboxSettings(c.getInt("partitions"),
-                c.getDuration("dedup-window"), c.getInt("dedup-max-keys"), c.getDuration("retention"), c.getDuration("retention-check"), c.getDuration("accept-timeout"), c.getInt("max-batch"),
+                c.getDuration("dedup-window"), c.getInt("dedup-max-keys"), c.getInt("dedup-filter-keys"), c.getDuration("retention"), c.getDuration("retention-check"), c.getDuration("accept-timeout"), c.getInt("max-batch"),
                 c.getInt("queue-size"), c.getInt("snapshot-every"), c.getInt("delivery-window")));
         readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
         for (String key : junction.root().keySet()) {

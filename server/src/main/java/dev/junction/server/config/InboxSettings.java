@@ -9,6 +9,8 @@ import java.time.Duration;
  *                        duplicates always meet it in the same partition
  * @param dedupWindow     how long an accepted key is remembered
  * @param dedupMaxKeys    the keys one partition holds in memory; older keys of the window are found in the durable key index
+ * @param dedupFilterKeys the keys beyond memory one partition's filter is sized for (the durable index is asked only about keys
+ *                        the filter may hold); more only cost more lookups
  * @param retention       how long settled envelopes stay in the journal (and messages can be looked up)
  * @param retentionCheck  how often a partition removes what retention lets go
  * @param acceptTimeout   how long a source waits for the journal before it is told to retry (503)
@@ -21,6 +23,7 @@ public record InboxSettings(
         int partitions,
         Duration dedupWindow,
         int dedupMaxKeys,
+        int dedupFilterKeys,
         Duration retention,
         Duration retentionCheck,
         Duration acceptTimeout,

@@ -38,6 +38,8 @@ final class ServerSpecs {
             ConfigField.integer("partitions").required().check((Integer n) -> n >= 1 && n <= 1024, "must be from 1 to 1024"),
             ConfigField.duration("dedup-window").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.integer("dedup-max-keys").required().check((Integer n) -> n >= 100, "must be at least 100"),
+            ConfigField.integer("dedup-filter-keys").required().check((Integer n) -> n >= 1000 && n <= 100_000_000,
+                    "must be from 1000 to 100000000"),
             ConfigField.duration("retention").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.duration("retention-check").required().check(ServerSpecs::positive, "must be positive"),
             ConfigField.duration("accept-timeout").required().check(ServerSpecs::positive, "must be positive"),

@@ -21,13 +21,13 @@ final class Dedup {
 
     /**
      * The keys of {@code envelopes} that memory does not know and that {@link DurableKeys} must be asked about: none while
-     * memory still holds every key of the window.
+     * memory still holds every key of the window, and after that only those its filter of dropped keys may hold.
      */
     static Set<String> toLookUp(List<Envelope> envelopes, KeyIndex memory) {
         Set<String> missing = new LinkedHashSet<>();
         if (memory.mayHaveEvicted()) {
             for (Envelope envelope : envelopes) {
-                if (memory.get(envelope.idempotencyKey()) == null) {
+                if (memory.get(envelope.idempotencyKey()) == null && memory.mayBeStored(envelope.idempotencyKey())) {
                     missing.add(envelope.idempotencyKey());
                 }
             }

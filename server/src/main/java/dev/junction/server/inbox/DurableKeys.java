@@ -20,6 +20,12 @@ public interface DurableKeys {
     /** The entries of {@code keys} that partition {@code persistenceId} stored, by key; the others are absent. */
     CompletionStage<Map<String, KeyIndex.Entry>> find(String persistenceId, Collection<String> keys);
 
+    /**
+     * Calls {@code each} with the key and acceptance time of every entry of partition {@code persistenceId} accepted at or
+     * after {@code acceptedFrom}, on the thread that reads them (the caller's object must not be shared until completion).
+     */
+    CompletionStage<Void> scan(String persistenceId, long acceptedFrom, java.util.function.ObjLongConsumer<String> each);
+
     /** Where a message is, by its id, in whichever partition stored it. */
     CompletionStage<Optional<Stored>> byMessageId(String messageId);
 

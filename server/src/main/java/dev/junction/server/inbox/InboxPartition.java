@@ -123,6 +123,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Storing {@code entries} in {@link DurableKeys} ended; {@code failed}: it did not, they are stored again later. */
     private record KeysStored(List<KeyIndex.Entry> entries, boolean failed) implements Command {}
 
+    /**
+     * The keys the durable index held for this partition's window, loaded after recovery ({@code failure} when not), by the
+     * partition's {@code life}: a load begun before a restart is not used after it.
+     */
+    private record DroppedKeysLoaded(StoredKeyFilter filter, Throwable failure, long life) implements Command {}
+
+    /** Time to try loading the dropped keys again. */
+    private record LoadDroppedKeys(long life) implements Command {}
+
     /** Time to remove what retention lets go. */
     private record RetentionDue() implements Command {}
 
@@ -212,7 +221,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
 
         /** Forgets everything: the state of a partition that has not recovered anything yet. */
         void empty(InboxSettings settings) {
-            keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys());
+            keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys(), settings.dedupFilterKeys());
             pending = new LinkedHashMap<>();
             deadLetters = new DeadLetters();
             legacy = new java.util.HashMap<>();
@@ -246,6 +255,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private final DurableKeys durableKeys;
     private final DeadLetterRecords records;
     private boolean storingKeys;
+    /** Counts the partition's restarts inside its persistence behavior (see {@link DroppedKeysLoaded}). */
+    private long life;
     /** Dead letters whose replay is reading their records: not selected again until it is persisted. */
     private final Set<String> replaying = new HashSet<>();
     /** True until recovery completes: the event handler then keeps dead letters whole for old replay events. */
@@ -301,6 +312,13 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(AcceptBatch.class, this::onAcceptBatch)
                 .onCommand(LookedUp.class, this::onLookedUp)
                 .onCommand(KeysStored.class, this::onKeysStored)
+                .onCommand(DroppedKeysLoaded.class, this::onDroppedKeysLoaded)
+                .onCommand(LoadDroppedKeys.class, (state, cmd) -> {
+                    if (cmd.life() == life) {
+                        loadDroppedKeys(state);
+                    }
+                    return Effect().none();
+                })
                 .onCommand(Settle.class, this::onSettle)
                 .onCommand(Wake.class, (state, cmd) -> {
                     storeKeys(state); // keys whose write failed (the database was away) are written again
@@ -332,6 +350,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private Effect<Event, State> onAcceptBatch(State state, AcceptBatch cmd) {
         java.util.Set<String> lookUp = Dedup.toLookUp(cmd.envelopes(), state.keys);
         if (!lookUp.isEmpty()) {
+            Metrics.keysLookedUp(integration, lookUp.size());
             // Memory no longer holds every key of the window: ask the durable index about those it does not know, one query
             // for the batch, and decide when the answer is in (commands meanwhile are handled as usual).
             context.pipeToSelf(durableKeys.find(persistenceId().id(), lookUp), (found, failure) -> new LookedUp(cmd, found, failure));
@@ -379,6 +398,31 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         List<KeyIndex.Entry> entries = state.keys.drainToStore();
         storingKeys = true;
         context.pipeToSelf(durableKeys.store(persistenceId().id(), entries), (done, failure) -> new KeysStored(entries, failure != null));
+    }
+
+    /**
+     * Loads, off the actor, a filter of the keys the durable index holds for the window: keys dropped from memory before
+     * the last restart. Until it is in, every key memory does not know is looked up.
+     */
+    private void loadDroppedKeys(State state) {
+        StoredKeyFilter filter = state.keys.newFilter();
+        long loading = life;
+        context.pipeToSelf(durableKeys.scan(persistenceId().id(), state.keys.horizon(), filter::add),
+                (done, failure) -> new DroppedKeysLoaded(filter, failure, loading));
+    }
+
+    private Effect<Event, State> onDroppedKeysLoaded(State state, DroppedKeysLoaded loaded) {
+        if (loaded.life() != life || !state.keys.droppedKeysUnknown()) {
+            return Effect().none();
+        }
+        if (loaded.failure() != null) {
+            context.getLog().warn("{} cannot load its stored keys ({}); it looks up every key memory does not hold until it can",
+                    persistenceId().id(), loaded.failure().toString());
+            context.scheduleOnce(Duration.ofSeconds(5), context.getSelf(), new LoadDroppedKeys(life));
+            return Effect().none();
+        }
+        state.keys.droppedKeysLoaded(loaded.filter());
+        return Effect().none();
     }
 
     private Effect<Event, State> onKeysStored(State state, KeysStored stored) {
@@ -705,6 +749,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onSignal(org.apache.pekko.actor.typed.PostStop.instance(), state -> Metrics.partitionGone(persistenceId().id()))
                 .onSignal(PreRestart.instance(), state -> {
                     state.empty(settings);
+                    life++;
                     recovering = true;
                     retaining = false;
                 })
@@ -715,6 +760,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     context.getLog().debug("{} recovered: {} keys, {} pending", persistenceId().id(), state.keys.size(), state.pending.size());
                     storingKeys = false;
                     storeKeys(state); // those recovered from events after the snapshot may not be stored yet
+                    if (state.keys.droppedKeysUnknown()) {
+                        loadDroppedKeys(state);
+                    }
                     startDelivery(state);
                 })
                 .build();

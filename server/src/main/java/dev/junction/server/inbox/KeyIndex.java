@@ -11,8 +11,11 @@ import java.util.Map;
 /**
  * The idempotency keys a partition holds in memory, oldest first: every key of the dedup window while they fit in the
  * budget ({@code dedup-max-keys}), the most recent ones beyond it. Every key is also written to {@link DurableKeys}; a key is
- * dropped from memory only once it is stored there, so a key the partition no longer holds is always found by a lookup. Whether a lookup is needed at all follows from {@link #mayHaveEvicted()}: until a key of the window has
- * been dropped, memory knows every key and a miss is a new key. Expiry is measured against the newest accepted key, not the
+ * dropped from memory only once it is stored there, so a key the partition no longer holds is always found by a lookup.
+ * Whether a lookup is needed at all follows from {@link #mayHaveEvicted()}: until a key of the window has been dropped,
+ * memory knows every key and a miss is a new key. After that, a {@link StoredKeyFilter} of the dropped keys says which
+ * misses may be stored ({@link #mayBeStored}); after a restart it is loaded from {@link DurableKeys} once
+ * ({@link #droppedKeysUnknown()}), and until then every miss may be. Expiry is measured against the newest accepted key, not the
  * wall clock, so replaying the journal rebuilds the same index. Mutable; used only inside the partition's actor.
  */
 public final class KeyIndex {
@@ -35,10 +38,17 @@ public final class KeyIndex {
     private long newest;
     /** Entries to write to {@link DurableKeys}, oldest first: put since the last {@link #drainToStore()}. */
     private List<Entry> toStore = new ArrayList<>();
+    private final int filterKeys;
+    /** The keys of the window dropped for the budget: in this index's life, and once loaded, before it. */
+    private StoredKeyFilter dropped;
+    /** False while keys may have been dropped before this index was restored and {@link #dropped} is not loaded yet. */
+    private boolean droppedComplete = true;
 
-    KeyIndex(Duration window, int maxKeys) {
+    KeyIndex(Duration window, int maxKeys, int filterKeys) {
         this.windowMillis = window.toMillis();
         this.maxKeys = maxKeys;
+        this.filterKeys = filterKeys;
+        this.dropped = newFilter();
     }
 
     Entry get(String key) {
@@ -100,6 +110,32 @@ public final class KeyIndex {
         return evictedNewest > 0 && evictedNewest >= newest - windowMillis;
     }
 
+    /**
+     * False only when {@code key}, which memory does not hold, cannot be in {@link DurableKeys} within the window: it is new.
+     * True for a few new keys too (the filter's false positives), and for every key until the dropped keys are loaded.
+     */
+    boolean mayBeStored(String key) {
+        return !droppedComplete || dropped.mightContain(key);
+    }
+
+    /** True when the keys dropped before a restart must be loaded ({@link #newFilter()}, then {@link #droppedKeysLoaded}). */
+    boolean droppedKeysUnknown() {
+        return !droppedComplete;
+    }
+
+    /** An empty filter of the shape this index uses, to load the stored keys of the window into. */
+    StoredKeyFilter newFilter() {
+        return new StoredKeyFilter(windowMillis, filterKeys);
+    }
+
+    /** {@code stored} holds every key of the window {@link DurableKeys} had when loading began; those dropped since are added. */
+    void droppedKeysLoaded(StoredKeyFilter stored) {
+        stored.addAll(dropped);
+        dropped = stored;
+        droppedComplete = true;
+        dropped.forgetBefore(horizon());
+    }
+
     /** The oldest acceptance time that still counts as a duplicate. */
     long horizon() {
         return newest - windowMillis;
@@ -122,8 +158,10 @@ public final class KeyIndex {
             keysById.remove(e.messageId());
             if (!expired) {
                 evictedNewest = Math.max(evictedNewest, e.acceptedAt());
+                dropped.add(e.key(), e.acceptedAt());
             }
         }
+        dropped.forgetBefore(horizon);
     }
 
     int size() {
@@ -161,6 +199,9 @@ public final class KeyIndex {
                 toStore.add(e);
             }
         });
+        // Keys dropped before the snapshot are only in DurableKeys: until they are loaded, every miss may be one of them.
+        dropped = newFilter();
+        droppedComplete = !mayHaveEvicted();
     }
 
     /** The persisted form: the entries, the keys among them not yet stored durably, and when the newest dropped key was accepted. */

@@ -44,6 +44,13 @@ public final class Metrics {
         }
     }
 
+    /** Keys of one batch that memory did not hold and its filter could not rule out: asked of the durable key index. */
+    public static void keysLookedUp(String integration, int keys) {
+        if (Observability.enabled()) {
+            counter("junction.dedup.lookups", "integration", integration).increment(keys);
+        }
+    }
+
     /** From a source's request to the inbox's durable answer. */
     public static void ingest(String integration, long nanos) {
         if (Observability.enabled()) {

@@ -85,6 +85,28 @@ public final class JdbcKeys implements DurableKeys {
     }
 
     @Override
+    public CompletionStage<Void> scan(String persistenceId, long acceptedFrom, java.util.function.ObjLongConsumer<String> each) {
+        return tables.run(connection -> {
+            connection.setAutoCommit(false); // PostgreSQL streams a result set with a fetch size only inside a transaction
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT idempotency_key, accepted_at FROM junction_inbox_keys WHERE persistence_id = ? AND accepted_at >= ?")) {
+                statement.setFetchSize(10_000);
+                statement.setString(1, persistenceId);
+                statement.setLong(2, acceptedFrom);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        each.accept(rows.getString(1), rows.getLong(2));
+                    }
+                }
+                connection.commit();
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
+    @Override
     public CompletionStage<Optional<Stored>> byMessageId(String messageId) {
         return tables.run(connection -> {
             try (PreparedStatement statement = connection.prepareStatement("SELECT persistence_id, " + COLUMNS
