@@ -31,6 +31,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 
@@ -68,6 +73,9 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
     private record Paused(Pause pause) implements Command {}
 
+    /** A member joined, left or changed state: the rate limit's share of this node is computed again. */
+    private record MembersChanged(ClusterEvent.MemberEvent event) implements Command {}
+
     private static final Object WAKE_TIMER = "wake";
 
     private final SystemSettings settings;
@@ -76,7 +84,9 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     private final SystemHealth health;
     private final TimerScheduler<Command> timers;
     private final CircuitBreaker breaker;
-    private final TokenBucket bucket;
+    private final Pacer rate;
+    /** The members that may call this system (not down, not removed), by address, as the membership events told. */
+    private final java.util.SortedSet<String> members = new java.util.TreeSet<>();
     private final ActorRef<Topic.Command<Pause>> topic;
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
     /** Calls holding a bulkhead slot. */
@@ -134,7 +144,13 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
             this.breaker = null;
             this.breakerState = BreakerState.DISABLED;
         }
-        this.bucket = policy.rateLimit().map(l -> new TokenBucket(l.permits(), l.per(), System.nanoTime())).orElse(null);
+        this.rate = policy.rateLimit().map(l -> new Pacer(share(l))).orElse(null);
+        if (rate != null) {
+            // The members are followed from the events themselves (the subscription starts with one per member): the
+            // cluster's state object is updated by a subscription of its own and may not show the event just received.
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+                    context.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new), ClusterEvent.MemberEvent.class));
+        }
         this.topic = context.spawn(Topic.create(Pause.class, "junction-system-" + settings.name()), "pauses");
         topic.tell(Topic.subscribe(context.messageAdapter(Pause.class, Paused::new)));
     }
@@ -147,6 +163,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                 .onMessage(Wake.class, w -> drain())
                 .onMessage(BreakerChanged.class, this::onBreakerChanged)
                 .onMessage(Paused.class, p -> onPaused(p.pause()))
+                .onMessage(MembersChanged.class, this::onMembersChanged)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onSignal(PreRestart.class, signal -> {
@@ -194,8 +211,8 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
             if (inFlight.size() >= policy.maxInFlight()) {
                 return this; // a released slot wakes us
             }
-            if (bucket != null) {
-                long waitNanos = bucket.tryTake(nowNanos);
+            if (rate != null) {
+                long waitNanos = rate.tryTake(nowNanos);
                 if (waitNanos > 0) {
                     timers.startSingleTimer(WAKE_TIMER, new Wake(), Duration.ofNanos(waitNanos));
                     return this;
@@ -316,6 +333,33 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         return drain();
     }
 
+    private Behavior<Command> onMembersChanged(MembersChanged changed) {
+        Member member = changed.event().member();
+        String address = member.address().toString();
+        if (member.status() == MemberStatus.down() || member.status() == MemberStatus.removed()) {
+            members.remove(address);
+        } else {
+            members.add(address);
+        }
+        Pacer.Share share = share(policy.rateLimit().orElseThrow());
+        if (!share.equals(rate.share())) {
+            getContext().getLog().info("rate limit of {}: this node's share is {} per {} ({} members)", settings.name(),
+                    share.permits(), share.per(), members.size());
+            rate.resize(share);
+        }
+        return drain();
+    }
+
+    /**
+     * This node's share of the system's rate limit: the limit is the cluster's, divided among the members that may call the
+     * system (every member not down or removed: an unreachable node may still be calling, so it keeps its share until it is
+     * downed). Every node sorts the members the same way, so each takes a different place.
+     */
+    private Pacer.Share share(ResilienceSettings.RateLimit limit) {
+        String self = Cluster.get(getContext().getSystem()).selfMember().address().toString();
+        return Pacer.shareOf(limit.permits(), limit.per(), java.util.List.copyOf(members), self);
+    }
+
     private Behavior<Command> onGetStatus(GetStatus get) {
         long now = System.currentTimeMillis();
         String limit = policy.rateLimit().map(l -> l.permits() + " per " + l.per()).orElse(null);
@@ -323,7 +367,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                 breaker == null ? 0 : breaker.currentFailureCount(), breakerLastError);
         get.replyTo().tell(new SystemStatus(settings.name(), settings.connector().name(), "running", b,
                 pausedUntil > now ? Instant.ofEpochMilli(pausedUntil).toString() : null, pausedUntil > now ? pauseReason : null,
-                limit, inFlight.size(), policy.maxInFlight(), waiting.size(), attempts, delivered, failed,
+                limit, rate == null ? null : rate.share().permits() + " per " + rate.share().per(), inFlight.size(), policy.maxInFlight(), waiting.size(), attempts, delivered, failed,
                 recentFailures.snapshot(now), lastSuccess == 0 ? null : Instant.ofEpochMilli(lastSuccess).toString(), lastFailure,
                 health.restarts(), health.startFailure()));
         return this;

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param circuitBreaker the breaker's state
  * @param pausedUntil    until when calls are paused on a {@code Retry-After}, null when not paused
  * @param pauseReason    the answer that asked for the pause
- * @param rateLimit      e.g. {@code 200 per 1s}; null when unlimited
+ * @param rateLimit      e.g. {@code 200 per 1s}, the cluster's limit; null when unlimited
+ * @param rateShare      this node's part of it, e.g. {@code 67 per 1s} of three nodes; null when unlimited
  * @param inFlight       attempts running now
  * @param maxInFlight    the bulkhead
  * @param queued         attempts waiting for the breaker, the limit or a slot
@@ -32,6 +33,7 @@ public record SystemStatus(
         String pausedUntil,
         String pauseReason,
         String rateLimit,
+        String rateShare,
         int inFlight,
         int maxInFlight,
         int queued,

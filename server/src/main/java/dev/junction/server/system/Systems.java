@@ -119,7 +119,7 @@ public final class Systems {
     private static SystemStatus restarting(Entry entry) {
         SystemSettings s = entry.settings();
         return new SystemStatus(s.name(), s.connector().name(), entry.health().running() ? "unresponsive" : "restarting",
-                new SystemStatus.Breaker(BreakerState.UNKNOWN, null, 0, null), null, null, null, 0, s.resilience().maxInFlight(), 0, 0, 0, 0,
+                new SystemStatus.Breaker(BreakerState.UNKNOWN, null, 0, null), null, null, null, null, 0, s.resilience().maxInFlight(), 0, 0, 0, 0,
                 Map.of(), null, null, entry.health().restarts(), entry.health().startFailure());
     }
 
