@@ -75,7 +75,7 @@ final class JdbcSink implements SinkInstance {
         HikariDataSource p = pool();
         try (Connection connection = p.getConnection()) {
             ensureProcessedKeys(connection);
-            connection.setAutoCommit(false);
+            connection.setAutoCommit(false); // the pool resets it when the connection goes back
             try {
                 if (claim(connection, record)) {
                     write(connection, record);
@@ -84,8 +84,6 @@ final class JdbcSink implements SinkInstance {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw Failures.classify(e, p);
