@@ -1,4 +1,4 @@
-package dev.junction.server.delivery;
+package dev.junction.server.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The jdbc plugin's target in the server (the jar, the plugin from its folder) against a PostgreSQL database of the test's
- * own: webhooks become rows of an orders table; a row its primary key refuses is dead-lettered at once (no retries) with the
- * database's reason visible in the dead-letter API, and once the conflict is resolved its replay writes the row; a replay of
- * a message already written changes nothing (its key is in the processed-keys table).
+ * The jdbc plugin in the server (the jar, the plugin from its folder) against a PostgreSQL database of the test's own. A
+ * target: webhooks become rows of an orders table; a row its primary key refuses is dead-lettered at once (no retries) with
+ * the database's reason visible in the dead-letter API, and once the conflict is resolved its replay writes the row. An
+ * outbox source: a row whose payload is not JSON and a row without a key become dead letters with their raw bytes, and
+ * every row is cleared.
  */
-class JdbcTargetIT {
+class JdbcIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -37,9 +38,10 @@ class JdbcTargetIT {
     Path dir;
 
     @Test
-    void aConstraintViolationIsDeadLetteredWithTheDatabasesReason() throws Exception {
+    void aConstraintViolationAndUnusableOutboxRowsAreVisibleDeadLetters() throws Exception {
         try (PostgresDatabase db = PostgresDatabase.create()) {
             execute(db, "CREATE TABLE orders (order_id VARCHAR(50) PRIMARY KEY, total NUMERIC(10,2) NOT NULL)");
+            execute(db, "CREATE TABLE outbox (id BIGSERIAL PRIMARY KEY, event_id VARCHAR(100), payload TEXT NOT NULL)");
             Path config = TestConfig.write(dir, """
                 junction {
                   systems {
@@ -50,6 +52,11 @@ class JdbcTargetIT {
                     orders-to-db {
                       source { system = webshop, webhook { path = "orders" } }
                       targets = [ { system = warehouse-db, jdbc { table = orders, mode = insert,
+                                    columns { order_id = "/orderNumber", total = "/total" } } } ]
+                    }
+                    orders-from-outbox {
+                      source { system = warehouse-db, outbox { table = outbox, idempotency-key = "column:event_id", every = 100ms } }
+                      targets = [ { system = warehouse-db, jdbc { table = orders, mode = upsert, key-columns = [order_id],
                                     columns { order_id = "/orderNumber", total = "/total" } } } ]
                     }
                   }
@@ -78,9 +85,24 @@ class JdbcTargetIT {
                 assertEquals(200, replay(server, second).statusCode());
                 Await.until(Duration.ofSeconds(30), () -> count(db, "SELECT COUNT(*) FROM orders WHERE total = 20") == 1,
                         () -> "the replay did not write the row");
-                // and a second replay of it is a no-op: its key is recorded
                 Await.until(Duration.ofSeconds(30), () -> deadLetters(server).get("matched").asInt() == 0, () -> "still a dead letter");
                 assertEquals(2, count(db, "SELECT COUNT(*) FROM junction_processed_keys WHERE integration = 'orders-to-db'"));
+
+                // the outbox: a good row is relayed, a payload that is not JSON and a row without a key are dead letters
+                execute(db, "INSERT INTO outbox (event_id, payload) VALUES ('o-1', '{\"orderNumber\":\"B-1\",\"total\":5}'),"
+                        + " ('o-2', '{\"orderNumber\": '), (NULL, '{\"orderNumber\":\"B-3\",\"total\":7}')");
+                Await.until(Duration.ofSeconds(30), () -> count(db, "SELECT COUNT(*) FROM orders WHERE order_id = 'B-1'") == 1,
+                        () -> "the good row is not relayed");
+                Await.until(Duration.ofSeconds(30), () -> deadLetters(server, "orders-from-outbox").get("matched").asInt() == 2,
+                        () -> "the two unusable rows are not dead letters: " + deadLetters(server, "orders-from-outbox"));
+                Await.until(Duration.ofSeconds(30), () -> count(db, "SELECT COUNT(*) FROM outbox") == 0, () -> "rows left in the outbox");
+                JsonNode unusable = deadLetters(server, "orders-from-outbox");
+                java.util.Map<String, String> byClass = new java.util.TreeMap<>();
+                unusable.get("items").forEach(i -> byClass.put(i.get("errorClass").asText(), i.get("messageId").asText()));
+                assertEquals(java.util.Set.of("invalid-body", "invalid-key"), byClass.keySet(), unusable.toString());
+                JsonNode badBody = JSON.readTree(get(server, "/api/v1/dead-letters/" + byClass.get("invalid-body")).body());
+                assertTrue(badBody.toString().contains("{\\\"orderNumber\\\": "), "the raw payload is kept as it was: " + badBody);
+                assertEquals(0, count(db, "SELECT COUNT(*) FROM orders WHERE order_id = 'B-3'"), "a row without a key is not relayed");
             }
         }
     }
@@ -101,8 +123,12 @@ class JdbcTargetIT {
     }
 
     private JsonNode deadLetters(ServerProcess server) {
+        return deadLetters(server, "orders-to-db");
+    }
+
+    private JsonNode deadLetters(ServerProcess server, String integration) {
         try {
-            return JSON.readTree(get(server, "/api/v1/dead-letters?integration=orders-to-db").body());
+            return JSON.readTree(get(server, "/api/v1/dead-letters?integration=" + integration).body());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
