@@ -25,11 +25,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * 20,000 outbox rows are inserted into a PostgreSQL database of the test's own by 8 writers in concurrent transactions of 25
+ * 20,000 outbox rows are inserted into a PostgreSQL (and then a MariaDB) database of the test's own by 8 writers in concurrent transactions of 25
  * rows, each holding its ids for a random few milliseconds (so rows commit out of id order), while the server (the jar, with
  * the jdbc plugin from its plugin folder) relays them to an HTTP target that counts effects per key and per Junction message id.
  * The server is killed with SIGKILL mid-way (rows handed to the inbox and not yet deleted, more inserted while it is down) and
@@ -43,17 +44,53 @@ class OutboxCrashIT {
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the server's log stays when it fails
     Path dir;
 
-    @Test
-    void aKilledServerLosesNoRowOfTheOutboxAndAppliesNoneTwice() throws Exception {
-        try (PostgresDatabase db = PostgresDatabase.create(); RecordingTarget target = new RecordingTarget(32)) {
-            try (Connection c = connect(db); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE outbox (id BIGSERIAL PRIMARY KEY, event_id VARCHAR(100) NOT NULL, payload JSONB NOT NULL)");
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "mariadb"})
+    void aKilledServerLosesNoRowOfTheOutboxAndAppliesNoneTwice(String kind) throws Exception {
+        try (Database db = kind.equals("postgresql") ? Database.postgres() : Database.mariadb();
+             RecordingTarget target = new RecordingTarget(32)) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute(db.outboxDdl);
             }
             run(db, target);
         }
     }
 
-    private void run(PostgresDatabase db, RecordingTarget target) throws Exception {
+    /** A database of the test's own, dropped at the end. */
+    private record Database(String url, String user, String outboxDdl, String insert, AutoCloseable drop) implements AutoCloseable {
+        static Database postgres() throws Exception {
+            PostgresDatabase db = PostgresDatabase.create();
+            return new Database(db.url(), PostgresDatabase.USER,
+                    "CREATE TABLE outbox (id BIGSERIAL PRIMARY KEY, event_id VARCHAR(100) NOT NULL, payload JSONB NOT NULL)",
+                    "INSERT INTO outbox (event_id, payload) VALUES (?, ?::jsonb)", db);
+        }
+
+        static Database mariadb() throws Exception {
+            String name = "junction_test_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            String server = "jdbc:mariadb://127.0.0.1:3306/";
+            try (Connection c = DriverManager.getConnection(server, "root", ""); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + name);
+            }
+            return new Database(server + name, "root",
+                    "CREATE TABLE outbox (id BIGINT AUTO_INCREMENT PRIMARY KEY, event_id VARCHAR(100) NOT NULL, payload JSON NOT NULL)",
+                    "INSERT INTO outbox (event_id, payload) VALUES (?, ?)", () -> {
+                        try (Connection c = DriverManager.getConnection(server, "root", ""); Statement s = c.createStatement()) {
+                            s.execute("DROP DATABASE IF EXISTS " + name);
+                        }
+                    });
+        }
+
+        Connection connect() throws Exception {
+            return DriverManager.getConnection(url, user, "");
+        }
+
+        @Override
+        public void close() throws Exception {
+            drop.close();
+        }
+    }
+
+    private void run(Database db, RecordingTarget target) throws Exception {
         List<String> keys = IntStream.range(0, ROWS).mapToObj(i -> "order-" + i).toList();
         Path config = TestConfig.write(dir, """
             junction {
@@ -72,7 +109,7 @@ class OutboxCrashIT {
                 }
               }
             }
-            """.formatted(db.url(), PostgresDatabase.USER, target.baseUrl()));
+            """.formatted(db.url(), db.user(), target.baseUrl()));
         Map<String, String> env = Map.of("JUNCTION_DATA_DIR", dir.resolve("data").toString(),
                 "JUNCTION_PLUGINS_DIR", pluginDirectory().toString());
         int port = ServerProcess.freePort();
@@ -111,9 +148,9 @@ class OutboxCrashIT {
         assertEquals(List.of(), twice.stream().limit(10).toList(),
                 twice.size() + " keys arrived under more than one message id: duplicate effects");
         long redelivered = keys.stream().filter(k -> target.successes(k) > 1).count();
-        System.out.printf("outbox crash test: killed with %d of %d rows inserted, %d applied, %d rows in the outbox; 0 lost,"
+        System.out.printf("outbox crash test (%s): killed with %d of %d rows inserted, %d applied, %d rows in the outbox; 0 lost,"
                 + " 0 duplicate effects, %d keys delivered again after the restart (same message id: harmless)%n",
-                insertedAtKill, ROWS, appliedAtKill, leftAtKill, redelivered);
+                db.url().startsWith("jdbc:mariadb") ? "mariadb" : "postgresql", insertedAtKill, ROWS, appliedAtKill, leftAtKill, redelivered);
     }
 
     static Path pluginDirectory() {
@@ -125,23 +162,18 @@ class OutboxCrashIT {
         return dir;
     }
 
-    static Connection connect(PostgresDatabase db) throws Exception {
-        return DriverManager.getConnection(db.url(), PostgresDatabase.USER, "");
-    }
-
     /**
      * {@link #WRITERS} writers, each inserting transactions of {@link #PER_TRANSACTION} rows that hold their ids 0-20 ms before
      * committing, so ids commit out of order; about 2,000 rows a second in all.
      */
-    private static void insertConcurrently(PostgresDatabase db, List<String> keys, AtomicInteger inserted) {
+    private static void insertConcurrently(Database db, List<String> keys, AtomicInteger inserted) {
         ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
         try {
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
                 done.add(CompletableFuture.runAsync(() -> {
-                    try (Connection c = connect(db);
-                         PreparedStatement s = c.prepareStatement("INSERT INTO outbox (event_id, payload) VALUES (?, ?::jsonb)")) {
+                    try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(db.insert())) {
                         c.setAutoCommit(false);
                         for (int from = writer * PER_TRANSACTION; from < keys.size(); from += WRITERS * PER_TRANSACTION) {
                             long started = System.nanoTime();
@@ -167,8 +199,8 @@ class OutboxCrashIT {
         }
     }
 
-    private static long left(PostgresDatabase db) {
-        try (Connection c = connect(db); Statement s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
+    private static long left(Database db) {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM outbox")) {
             rs.next();
             return rs.getLong(1);
         } catch (Exception e) {
