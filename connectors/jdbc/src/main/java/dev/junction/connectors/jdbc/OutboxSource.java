@@ -83,26 +83,26 @@ final class OutboxSource implements SourceInstance {
         }
         Duration next;
         try {
-            next = relayOnce().toCompletableFuture().join();
+            next = relayOnce();
         } catch (RuntimeException e) {
-            next = failed(e.getCause() instanceof SQLException sql ? sql : e);
+            next = failed(e);
         } finally {
             running.complete(null);
         }
         schedule(next);
     }
 
-    /** One cycle; completes with how long to wait before the next. Runs on the blocking executor and waits for the inbox. */
-    private CompletionStage<Duration> relayOnce() {
+    /** One cycle; returns how long to wait before the next. Runs on the blocking executor and waits for the inbox. */
+    private Duration relayOnce() {
         List<OutboxTable.Row> rows;
         try (Connection connection = pool.getConnection()) {
             rows = table.read(connection, settings.batch());
         } catch (SQLException e) {
-            return CompletableFuture.completedFuture(failed(e));
+            return failed(e);
         }
         reachable();
         if (rows.isEmpty()) {
-            return CompletableFuture.completedFuture(settings.every());
+            return settings.every();
         }
         List<CompletableFuture<Intake.Outcome>> outcomes = new ArrayList<>();
         for (OutboxTable.Row row : rows) {
@@ -119,16 +119,17 @@ final class OutboxSource implements SourceInstance {
                 retry = retry == null || r.after().compareTo(retry) > 0 ? r.after() : retry;
             }
         }
-        try (Connection connection = pool.getConnection()) {
-            table.clear(connection, held);
-        } catch (SQLException e) {
-            // the inbox holds them: read again, they are duplicates and are cleared then
-            return CompletableFuture.completedFuture(failed(e));
+        if (!held.isEmpty()) {
+            try (Connection connection = pool.getConnection()) {
+                table.clear(connection, held);
+            } catch (SQLException e) {
+                return failed(e); // the inbox holds them: read again, they are duplicates then, and cleared
+            }
         }
         if (retry != null) {
-            return CompletableFuture.completedFuture(retry);
+            return retry;
         }
-        return CompletableFuture.completedFuture(rows.size() >= settings.batch() ? Duration.ZERO : settings.every());
+        return rows.size() >= settings.batch() ? Duration.ZERO : settings.every();
     }
 
     /** The inbox's answer for one row; an unusable row is recorded as a dead letter first. Never completes exceptionally. */
