@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 public final class ConfigField {
 
     /** The value types a field may have. */
-    public enum Type { STRING, INT, DECIMAL, BOOLEAN, DURATION, BYTES, ENUM, LIST, OBJECT }
+    public enum Type { STRING, INT, DECIMAL, BOOLEAN, DURATION, BYTES, ENUM, LIST, OBJECT, MAP }
 
     private final String name;
     private final Type type;
@@ -64,6 +64,11 @@ public final class ConfigField {
     public static ConfigField bytes(String name) { return of(name, Type.BYTES); }
     /** A list of strings. */
     public static ConfigField stringList(String name) { return of(name, Type.LIST); }
+    /**
+     * An object whose keys are the user's own names and whose values are strings ({@code columns { order_id = "/orderNumber" }});
+     * read as a {@code Map<String, String>} sorted by key. Checks see the whole map.
+     */
+    public static ConfigField stringMap(String name) { return of(name, Type.MAP); }
 
     /**
      * A block of settings of its own ({@code declare { durable = true, ... }}), validated against {@code spec}: its problems
@@ -99,7 +104,7 @@ public final class ConfigField {
 
     /**
      * Adds a check on the parsed value ({@link String}, {@link Integer}, {@link Double}, {@link Boolean}, {@link Duration}, {@link Long} bytes,
-     * or {@code List<String>}); {@code reason} is reported when it fails.
+     * {@code List<String>} or {@code Map<String, String>}); {@code reason} is reported when it fails.
      */
     @SuppressWarnings("unchecked")
     public <T> ConfigField check(Predicate<T> test, String reason) {
@@ -169,6 +174,20 @@ public final class ConfigField {
             case BYTES -> block.getBytes(key);
             case LIST -> block.getStringList(key);
             case OBJECT -> block.getConfig(key);
+            case MAP -> {
+                if (block.getValue(key).valueType() != ConfigValueType.OBJECT) {
+                    throw new ConfigException.WrongType(block.origin(), key, "object", block.getValue(key).valueType().name());
+                }
+                java.util.Map<String, String> map = new java.util.TreeMap<>();
+                for (var entry : block.getObject(key).entrySet()) {
+                    ConfigValueType valueType = entry.getValue().valueType();
+                    if (valueType == ConfigValueType.OBJECT || valueType == ConfigValueType.LIST || valueType == ConfigValueType.NULL) {
+                        throw new ConfigException.WrongType(entry.getValue().origin(), key + "." + entry.getKey(), "string", valueType.name());
+                    }
+                    map.put(entry.getKey(), String.valueOf(entry.getValue().unwrapped()));
+                }
+                yield java.util.Collections.unmodifiableMap(map);
+            }
         };
     }
 
@@ -183,6 +202,7 @@ public final class ConfigField {
             case ENUM -> "one of " + String.join(", ", allowed);
             case LIST -> "a list of strings";
             case OBJECT -> "an object { ... }";
+            case MAP -> "an object of names to strings { name = \"value\" }";
         };
     }
 
