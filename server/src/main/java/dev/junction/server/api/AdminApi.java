@@ -65,11 +65,13 @@ public final class AdminApi {
                            dev.junction.server.observability.Alerts alerts) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
+        // Made once: the directives' inner routes are built again for every request.
+        SystemRoutes systemRoutes = new SystemRoutes(system, services.systems(), services.sources());
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
-                new SystemRoutes(services.systems(), services.sources()).route(),
+                systemRoutes.route(),
                 new ConnectorRoutes(services.connectors()).route(),
                 path("openapi.json", () -> get(() -> complete(OPENAPI))),
                 new AlertRoutes(services.alerts()).route())));

@@ -19,29 +19,41 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/v1/systems}: each connected system's breaker, pause, rate limit, in-flight and recent failures on this node, and
- * the state of the sources that read from it here (connected, or reconnecting and when).
+ * {@code /api/v1/systems}: each connected system's breaker, pause, rate limit, in-flight and recent failures, and the state
+ * of the sources that read from it (connected, or reconnecting and when), for the whole cluster: every node answers the same
+ * ({@link ClusterSystems}).
  */
 final class SystemRoutes {
     private final Systems systems;
     private final SourceHealth sources;
+    private final ClusterSystems cluster;
 
-    SystemRoutes(Systems systems, SourceHealth sources) {
+    SystemRoutes(org.apache.pekko.actor.typed.ActorSystem<?> system, Systems systems, SourceHealth sources) {
         this.systems = systems;
         this.sources = sources;
+        this.cluster = ClusterSystems.start(system, this::local);
+    }
+
+    /** This node's own view of its systems. */
+    private java.util.concurrent.CompletionStage<List<ObjectNode>> local() {
+        List<CompletableFuture<SystemStatus>> all = systems.names().stream()
+                .map(n -> systems.status(n).orElseThrow().toCompletableFuture()).toList();
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(x -> all.stream().map(f -> withSources(f.join())).toList());
     }
 
     Route route() {
         return pathPrefix("systems", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> {
-                    List<CompletableFuture<SystemStatus>> all = systems.names().stream()
-                            .map(n -> systems.status(n).orElseThrow().toCompletableFuture()).toList();
-                    return onSuccess(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)), x -> complete(AdminApi.json(200,
-                            Map.of("items", all.stream().map(f -> withSources(f.join())).toList()))));
-                })),
-                path(segment(), name -> get(() -> onSuccess(systems.status(name)
-                                .orElseThrow(() -> ApiProblem.notFound("no system " + name + " (known: " + String.join(", ", systems.names()) + ")")),
-                        status -> complete(AdminApi.json(200, withSources(status))))))));
+                pathEndOrSingleSlash(() -> get(() -> onSuccess(cluster.all(),
+                        all -> complete(AdminApi.json(200, Map.of("items", all)))))),
+                path(segment(), name -> get(() -> {
+                    if (systems.status(name).isEmpty()) {
+                        throw ApiProblem.notFound("no system " + name + " (known: " + String.join(", ", systems.names()) + ")");
+                    }
+                    return onSuccess(cluster.all(), all -> complete(AdminApi.json(200, all.stream()
+                            .filter(s -> s.path("name").asText().equals(name)).findFirst()
+                            .orElseThrow(() -> ApiProblem.notFound("no node answered for system " + name)))));
+                }))));
     }
 
     private ObjectNode withSources(SystemStatus status) {

@@ -90,6 +90,14 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends Au
     case None => throw new AssertionError(s"node $i does not list its shards; see ${log(i)}")
   }
 
+  /** GET `path` from node `i`'s HTTP port (the admin API answers loopback clients); None unless 200. */
+  def api(i: Int, path: String): Option[JsonNode] =
+    try {
+      val r = client.send(HttpRequest.newBuilder(URI.create(s"http://127.0.0.1:${httpPorts(i)}$path")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString())
+      if (r.statusCode() == 200) Some(json.readTree(r.body())) else None
+    } catch { case _: Exception => None }
+
   private def get(i: Int, path: String): Option[JsonNode] =
     try {
       val r = client.send(HttpRequest.newBuilder(URI.create(s"http://127.0.0.1:${mgmtPorts(i)}$path")).timeout(Duration.ofSeconds(5)).build(),

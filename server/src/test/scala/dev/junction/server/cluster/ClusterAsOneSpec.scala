@@ -10,12 +10,13 @@ import java.time.Duration
 import scala.jdk.CollectionConverters._
 
 /**
- * Acceptance (#20): a system's rate limit is the cluster's, not each node's. Three nodes share a backlog for a target limited
+ * Acceptance (#20): the cluster acts as one server for a system. Its rate limit is the cluster's, not each node's. Three nodes share a backlog for a target limited
  * to 50 calls a second, one node is killed with SIGKILL and started again while they deliver, and the target counts the calls
  * it receives in every interval of one second: never more than the limit plus the documented burst of one node's share
- * while a node joins (README, "Rate limits in a cluster").
+ * while a node joins (README, "Rate limits in a cluster"). Then the target answers 503, and every node's systems API gives the
+ * same view of the cluster: three nodes, each one's breaker open.
  */
-class ClusterRateLimitSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
+class ClusterAsOneSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
   private val Permits = 50
   private val Messages = 1500
   private val Burst = math.ceil(Permits / 3.0).toInt
@@ -102,6 +103,34 @@ class ClusterRateLimitSpec extends AnyFeatureSpec with GivenWhenThen with Matche
         And("every order was delivered, none as two messages")
         effects.lost shouldBe empty
         effects.duplicateEffects shouldBe empty
+
+        When("the target then answers 503 to everything while orders keep coming to every node")
+        target.respondWith((_, _) => 503)
+        val outage = (0 until 90).map(i => f"outage-$i%03d")
+        outage.zipWithIndex.foreach { case (k, i) => senders.send(k, i) }
+        senders.awaitAcknowledged(outage, Duration.ofSeconds(60))
+        Then("every node answers GET /api/v1/systems/erp with the same view of the cluster: three nodes, each one's breaker open")
+        def view(i: Int) = cluster.api(i, "/api/v1/systems/erp")
+        def breakers(v: com.fasterxml.jackson.databind.JsonNode) = v.path("nodes").elements().asScala
+          .map(n => n.path("node").asText() -> n.path("status").path("circuitBreaker").path("state").asText("unknown")).toMap
+        Deadline.await(Duration.ofSeconds(60), "the target's breaker open on all three nodes, in every node's answer") {
+          (0 until 3).forall(i => view(i).exists(_.path("circuitBreakers").path("openOn").asInt() == 3))
+        } { () => (0 until 3).map(i => view(i).map(_.path("circuitBreakers").toString).getOrElse("no answer")).mkString("; ") }
+        val views = (0 until 3).map(i => view(i).getOrElse(fail(s"node $i does not answer")))
+        val seen = views.map(breakers)
+        println(s"cluster view of erp during the outage, as each node answers: ${views.map(_.path("circuitBreakers")).mkString("; ")}; " +
+          s"recent failures ${views.map(_.path("recentFailures")).mkString("; ")}")
+        seen.distinct should have size 1
+        seen.head.values.toSet shouldBe Set("open")
+        seen.head should have size 3
+        views.map(_.path("circuitBreakers").path("summary").asText()).distinct shouldBe Seq("open everywhere")
+        views.foreach(v => v.path("recentFailures").path("http-503").asInt() should be >= 15) // 5 per node opened its breaker
+        views.foreach(v => v.path("nodes").elements().asScala.count(_.path("answered").asBoolean()) shouldBe 3)
+
+        And("once the target is back, the orders held during the outage are delivered")
+        target.respondWith((_, _) => 200)
+        Effects.awaitDelivered(target, outage, Duration.ofSeconds(120))
+        Effects.of(outage, target).duplicateEffects shouldBe empty
       } finally {
         senders.close()
         cluster.close()
