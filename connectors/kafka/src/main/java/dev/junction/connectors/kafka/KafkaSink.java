@@ -195,7 +195,7 @@ final class KafkaSink implements SinkInstance {
             int request = (int) Math.min(system.requestTimeout().toMillis(), sendTimeout.toMillis() / 2);
             p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
             p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(sendTimeout.toMillis(), request + 5L));
-            producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = KafkaSystem.inPluginClassLoader(() -> new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
         }
         return producer;
     }
@@ -204,7 +204,7 @@ final class KafkaSink implements SinkInstance {
         if (admin == null) {
             Map<String, Object> p = system.clientProperties("junction-" + context.integration() + "-producer-admin");
             p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) system.requestTimeout().toMillis());
-            admin = Admin.create(p);
+            admin = KafkaSystem.inPluginClassLoader(() -> Admin.create(p));
         }
         return admin;
     }

@@ -89,12 +89,12 @@ final class KafkaSource implements SourceInstance, ConsumerRebalanceListener {
             while (!stopping) {
                 try {
                     consume();
-                } catch (KafkaException | IllegalStateException e) {
+                } catch (RuntimeException | LinkageError e) {
                     if (stopping) {
                         break;
                     }
                     String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    log.warn("{}: the Kafka consumer failed ({}); starting a new one in {} ms", context.integration(), reason, backoff.toMillis());
+                    log.warn("{}: the Kafka consumer failed; starting a new one in {} ms", context.integration(), backoff.toMillis(), e);
                     context.status().disconnected(reason, backoff);
                     sleep(backoff);
                     backoff = backoff.multipliedBy(2).compareTo(MAX_RESTART) > 0 ? MAX_RESTART : backoff.multipliedBy(2);
@@ -116,7 +116,8 @@ final class KafkaSource implements SourceInstance, ConsumerRebalanceListener {
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         generation++;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaSystem.inPluginClassLoader(
+                () -> new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()))) {
             consumer = c;
             c.subscribe(settings.topics(), this);
             context.status().connected(detail());

@@ -47,6 +47,22 @@ record KafkaSystem(String bootstrapServers, String securityProtocol, String sasl
         return p;
     }
 
+    /**
+     * Runs {@code create} (a client's constructor) with the plugin's class loader as the thread's context class loader: Kafka
+     * loads the classes its configuration names (serializers, SASL callbacks, its own defaults) through it, and on a server
+     * thread it is the server's, which does not see the plugin's jars.
+     */
+    static <T> T inPluginClassLoader(java.util.function.Supplier<T> create) {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(KafkaSystem.class.getClassLoader());
+        try {
+            return create.get();
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+    }
+
     private static String escape(String value) {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }

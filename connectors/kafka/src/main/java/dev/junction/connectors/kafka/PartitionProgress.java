@@ -33,7 +33,8 @@ final class PartitionProgress {
     /** Tracks the record at {@code offset}, handed to the inbox now; offsets come in increasing order. */
     Pending handedOver(long offset) {
         if (durable < 0) {
-            durable = offset; // everything before the first record read is committed already
+            durable = offset; // everything before the first record read is committed already (or before the group's start)
+            committed = offset;
         }
         Pending p = new Pending(offset);
         pending.addLast(p);

@@ -2,6 +2,7 @@ package dev.junction.connectors.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -335,10 +336,14 @@ class KafkaConnectorContractIT extends ConnectorContract {
     // ---- beyond the kit
 
     private SourceInstance startSource(String topic, String group, Ingestor inbox) {
+        return startSource(topic, group, inbox, SourceStatus.ignored());
+    }
+
+    private SourceInstance startSource(String topic, String group, Ingestor inbox, SourceStatus status) {
         KafkaSourceFactory factory = new KafkaSourceFactory();
         SourceContext context = new SourceContext("kafka-it", "events", new KafkaConnector().systemSpec().withDefaults(system()),
                 factory.spec().withDefaults(sourceSettings(topic, group)), configDirectory, inbox, new MemoryPositions(),
-                SourceStatus.ignored(), actors, blocking);
+                status, actors, blocking);
         SourceInstance source = factory.create(context);
         source.start();
         return source;
@@ -360,18 +365,26 @@ class KafkaConnectorContractIT extends ConnectorContract {
         String group = "rebalance-" + UUID.randomUUID();
         String run = "rebalance-" + System.nanoTime();
         TestIngestor inbox = new TestIngestor();
-        SourceInstance first = startSource(topic, group, inbox);
+        Counting firstInbox = new Counting(inbox);
+        Counting secondInbox = new Counting(inbox);
+        Partitions firstHolds = new Partitions();
+        Partitions secondHolds = new Partitions();
+        SourceInstance first = startSource(topic, group, firstInbox, firstHolds);
         SourceInstance second = null;
         try {
             List<TestMessage> all = new ArrayList<>(messages(run, 0, 300));
             publish(topic, all);
             eventually("the first member takes some", () -> inbox.accepted().size() > 0);
-            second = startSource(topic, group, inbox); // Kafka moves partitions from the first to the second
+            second = startSource(topic, group, secondInbox, secondHolds);
+            eventually("Kafka moves partitions to the second member", () -> secondHolds.count() > 0 && firstHolds.count() < 4);
             List<TestMessage> more = messages(run, 300, 300);
             publish(topic, more);
             all.addAll(more);
             eventually("both members' records accepted", () -> inbox.acceptedKeys().containsAll(keys(all)));
-            first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS); // and back to the second alone
+            assertTrue(firstInbox.offers.get() > 0 && secondInbox.offers.get() > 0, "both members took records: "
+                    + firstInbox.offers + " and " + secondInbox.offers);
+            first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            eventually("the second member holds every partition", () -> secondHolds.count() == 4);
             List<TestMessage> last = messages(run, 600, 200);
             publish(topic, last);
             all.addAll(last);
@@ -383,6 +396,45 @@ class KafkaConnectorContractIT extends ConnectorContract {
             if (second != null) {
                 second.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** A source's status as the test reads it: how many partitions it says it holds. */
+    private static final class Partitions implements SourceStatus {
+        private volatile String detail = "";
+
+        @Override
+        public void connected(String detail) {
+            this.detail = detail;
+        }
+
+        @Override
+        public void disconnected(String reason, Duration retryIn) {}
+
+        int count() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("partitions \\[([^\\]]*)\\]").matcher(detail);
+            return m.find() && !m.group(1).isBlank() ? m.group(1).split(", ").length : 0;
+        }
+    }
+
+    /** Counts what one member offers to an inbox it shares with another. */
+    private static final class Counting implements Ingestor {
+        final java.util.concurrent.atomic.AtomicInteger offers = new java.util.concurrent.atomic.AtomicInteger();
+        private final Ingestor inner;
+
+        Counting(Ingestor inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public CompletionStage<IngestResult> ingest(InboundMessage message) {
+            offers.incrementAndGet();
+            return inner.ingest(message);
+        }
+
+        @Override
+        public CompletionStage<IngestResult> reject(UnusableMessage message) {
+            return inner.reject(message);
         }
     }
 
