@@ -450,7 +450,8 @@ class KafkaConnectorContractIT extends ConnectorContract {
         try {
             publish(topic, messages);
             eventually("the nine others accepted", () -> inbox.inner.acceptedKeys().size() == 9);
-            Thread.sleep(1500); // several commit intervals: a wrong source would commit past the held record now
+            eventually("committed up to the held record (offset 4)", () -> lag(topic, group) <= 6);
+            Thread.sleep(1500); // several commit intervals: a wrong source would commit past the held record by now
             assertEquals(6, lag(topic, group), "committed up to the held record (offset 4), not past it");
             inbox.release();
             eventually("the held record accepted", () -> inbox.inner.acceptedKeys().contains(heldKey));
