@@ -65,7 +65,9 @@ import org.junit.jupiter.api.TestInstance;
  * The connector test kit on the kafka connector, against a single-node KRaft broker of the test's own ({@link LocalKafka}),
  * in topics and groups of the test's own. A dropped connection is the broker killed (SIGKILL) and started again mid-stream;
  * what is outstanding is the group's lag (end offsets minus committed offsets). Beyond the kit: a rebalance between two
- * members of one group, a commit that never passes a record the inbox does not hold, and a record without a key.
+ * members of one group, a commit that never passes a record the inbox does not hold, a partition taken away that its former
+ * member never commits again (the broker would take that commit: only the member's generation is checked), and a record
+ * without a key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaConnectorContractIT extends ConnectorContract {
@@ -180,6 +182,14 @@ class KafkaConnectorContractIT extends ConnectorContract {
             lag += ends.get(tp).offset() - (c == null ? starts.get(tp).offset() : c.offset());
         }
         return lag;
+    }
+
+    /** The group's lag on one partition of {@code topic}. */
+    private long lag(String topic, String group, int partition) throws Exception {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
+        OffsetAndMetadata c = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).get(tp);
+        return end - (c == null ? 0 : c.offset());
     }
 
     private Config sourceSettings(String topic, String group) {
@@ -411,6 +421,11 @@ class KafkaConnectorContractIT extends ConnectorContract {
         @Override
         public void disconnected(String reason, Duration retryIn) {}
 
+        List<String> names() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("partitions \\[([^\\]]*)\\]").matcher(detail);
+            return m.find() && !m.group(1).isBlank() ? List.of(m.group(1).split(", ")) : List.of();
+        }
+
         int count() {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("partitions \\[([^\\]]*)\\]").matcher(detail);
             return m.find() && !m.group(1).isBlank() ? m.group(1).split(", ").length : 0;
@@ -463,6 +478,56 @@ class KafkaConnectorContractIT extends ConnectorContract {
     }
 
     @Test
+    void aPartitionTakenAwayIsNeverCommittedByItsFormerMember() throws Exception {
+        String topic = topic(2);
+        String group = "revoked-" + UUID.randomUUID();
+        String run = "revoked-" + System.nanoTime();
+        List<List<TestMessage>> byPartition = List.of(messages(run + "-p0", 0, 10), messages(run + "-p1", 0, 10));
+        HoldOne firstInbox = new HoldOne(byPartition.get(0).get(4).key(), byPartition.get(1).get(4).key());
+        Partitions firstHolds = new Partitions();
+        Partitions secondHolds = new Partitions();
+        SourceInstance first = startSource(topic, group, firstInbox, firstHolds);
+        SourceInstance second = null;
+        try {
+            for (int p = 0; p < 2; p++) {
+                for (TestMessage m : byPartition.get(p)) {
+                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, p, null, m.json().getBytes(StandardCharsets.UTF_8));
+                    r.headers().add("message-id", m.key().getBytes(StandardCharsets.UTF_8));
+                    producer.send(r).get(30, TimeUnit.SECONDS);
+                }
+            }
+            eventually("the first member holds everything but offset 4 of each partition",
+                    () -> firstInbox.inner.acceptedKeys().size() == 18);
+            eventually("and committed up to offset 4 of each", () -> lag(topic, group, 0) == 6 && lag(topic, group, 1) == 6);
+            // a second member whose inbox refuses everything: it never commits the partition Kafka moves to it
+            Ingestor refusing = new Ingestor() {
+                @Override
+                public CompletionStage<IngestResult> ingest(InboundMessage message) {
+                    return CompletableFuture.completedFuture(new IngestResult.Unavailable("refused by the test", Duration.ofMillis(200)));
+                }
+
+                @Override
+                public CompletionStage<IngestResult> reject(UnusableMessage message) {
+                    return CompletableFuture.completedFuture(new IngestResult.Unavailable("refused by the test", Duration.ofMillis(200)));
+                }
+            };
+            second = startSource(topic, group, refusing, secondHolds);
+            eventually("Kafka moves one partition to the second member", () -> secondHolds.count() == 1 && firstHolds.count() == 1);
+            int moved = secondHolds.names().get(0).endsWith("-1") ? 1 : 0;
+            firstInbox.release(); // the first member's answer for the moved partition's offset 4 comes now, too late to count
+            eventually("the partition the first member kept is committed to its end", () -> lag(topic, group, 1 - moved) == 0);
+            Thread.sleep(1500); // several commit intervals of both members
+            assertEquals(6, lag(topic, group, moved), "the moved partition's offset stays where its new member left it");
+        } finally {
+            firstInbox.release();
+            first.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            if (second != null) {
+                second.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void aRecordWithoutAKeyBecomesADeadLetterWithItsRawBytes() throws Exception {
         String topic = topic(1);
         String group = "nokey-" + UUID.randomUUID();
@@ -482,14 +547,14 @@ class KafkaConnectorContractIT extends ConnectorContract {
         }
     }
 
-    /** An inbox that holds its answer to one key until released, and answers the others at once. */
+    /** An inbox that holds its answers to some keys until released, and answers the others at once. */
     private static final class HoldOne implements Ingestor {
         final TestIngestor inner = new TestIngestor();
-        private final String key;
+        private final Set<String> keys;
         private final CompletableFuture<Void> gate = new CompletableFuture<>();
 
-        HoldOne(String key) {
-            this.key = key;
+        HoldOne(String... keys) {
+            this.keys = Set.of(keys);
         }
 
         void release() {
@@ -498,7 +563,7 @@ class KafkaConnectorContractIT extends ConnectorContract {
 
         @Override
         public CompletionStage<IngestResult> ingest(InboundMessage message) {
-            if (message.idempotencyKey().equals(key)) {
+            if (keys.contains(message.idempotencyKey())) {
                 return gate.thenCompose(x -> inner.ingest(message));
             }
             return inner.ingest(message);
