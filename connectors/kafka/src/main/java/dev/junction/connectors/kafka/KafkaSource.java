@@ -46,7 +46,7 @@ final class KafkaSource implements SourceInstance, ConsumerRebalanceListener {
     private static final int DRAIN_SECONDS = 10;
     private static final Duration REVOKE_GRACE = Duration.ofSeconds(3);
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final Duration STATUS_EVERY = Duration.ofSeconds(5);
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
     private static final Duration MAX_RESTART = Duration.ofSeconds(30);
 
     /** The inbox's answer for one record, queued to the poll thread. */
@@ -134,8 +134,8 @@ final class KafkaSource implements SourceInstance, ConsumerRebalanceListener {
                         commit(partitions.keySet());
                         nextCommit = now + settings.commitInterval().toMillis();
                     }
-                    if (now >= nextStatus && committing) {
-                        context.status().connected(detail());
+                    if (now >= nextStatus) {
+                        reportStatus();
                         nextStatus = now + STATUS_EVERY.toMillis();
                     }
                 }
@@ -316,6 +316,29 @@ final class KafkaSource implements SourceInstance, ConsumerRebalanceListener {
             log.debug("{}: assigned {}", context.integration(), assigned);
         }
         context.status().connected(detail());
+    }
+
+    /**
+     * Connected (with the partitions and the lag) or not: the consumer reconnects by itself and says nothing when it cannot,
+     * so its count of open connections tells.
+     */
+    private void reportStatus() {
+        if (connections() == 0) {
+            context.status().disconnected("no connection to any broker of " + system.address()
+                    + " (the consumer keeps trying)", Duration.ofSeconds(2));
+        } else if (committing) {
+            context.status().connected(detail());
+        }
+    }
+
+    /** The consumer's open connections to brokers; -1 when its metrics do not say. */
+    private double connections() {
+        for (var metric : consumer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("connection-count") && metric.getKey().group().equals("consumer-metrics")) {
+                return metric.getValue().metricValue() instanceof Number n ? n.doubleValue() : -1;
+            }
+        }
+        return -1;
     }
 
     /** The group, the partitions this member holds and its lag when the consumer knows it. */

@@ -409,17 +409,21 @@ class KafkaConnectorContractIT extends ConnectorContract {
         }
     }
 
-    /** A source's status as the test reads it: how many partitions it says it holds. */
+    /** A source's status as the test reads it: connected or not, and how many partitions it says it holds. */
     private static final class Partitions implements SourceStatus {
         private volatile String detail = "";
+        private volatile boolean connected;
 
         @Override
         public void connected(String detail) {
             this.detail = detail;
+            this.connected = true;
         }
 
         @Override
-        public void disconnected(String reason, Duration retryIn) {}
+        public void disconnected(String reason, Duration retryIn) {
+            this.connected = false;
+        }
 
         List<String> names() {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("partitions \\[([^\\]]*)\\]").matcher(detail);
@@ -524,6 +528,25 @@ class KafkaConnectorContractIT extends ConnectorContract {
             if (second != null) {
                 second.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void theStatusShowsTheBrokerGoneAndBack() throws Exception {
+        String topic = topic(1);
+        Partitions status = new Partitions();
+        SourceInstance source = startSource(topic, "status-" + UUID.randomUUID(), new TestIngestor(), status);
+        try {
+            eventually("connected, holding the partition", () -> status.connected && status.count() == 1);
+            kafka.pause();
+            try {
+                eventually("disconnected while the broker is down", () -> !status.connected);
+            } finally {
+                kafka.resume();
+            }
+            eventually("connected again", () -> status.connected && status.count() == 1);
+        } finally {
+            source.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
     }
 
