@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * Renders every connector's specs as Markdown, the built-in ones and those of the shipped plugins: the connector reference is
  * generated from the code, so it cannot drift. The reference is the part of {@code docs/connectors.md} below {@link #MARKER};
  * what is above it (how to write a connector) is kept as it is.
- * {@code java -cp server/target/junction-server.jar dev.junction.server.plugins.ConnectorDocs docs/connectors.md connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin connectors/jdbc/target/plugin}
+ * {@code java -cp server/target/junction-server.jar dev.junction.server.plugins.ConnectorDocs docs/connectors.md connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin connectors/kafka/target/plugin connectors/jdbc/target/plugin}
  */
 public final class ConnectorDocs {
     /** The line after which the file is generated. */
@@ -46,7 +46,7 @@ public final class ConnectorDocs {
             # Connector reference
 
             Regenerate with `java -cp server/target/junction-server.jar dev.junction.server.plugins.ConnectorDocs docs/connectors.md
-            connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin connectors/jdbc/target/plugin` after a build. A system names its connector (`connector = <name>`) and takes the
+            connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin connectors/kafka/target/plugin connectors/jdbc/target/plugin` after a build. A system names its connector (`connector = <name>`) and takes the
             connector's *system* settings beside it. A source block is named after its kind; a target's settings sit in a block
             named after the connector. `GET /api/v1/connectors` serves the same specs, with each connector's version and origin.
             """);

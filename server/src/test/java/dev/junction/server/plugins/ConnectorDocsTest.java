@@ -16,7 +16,7 @@ class ConnectorDocsTest {
     @Test
     void theConnectorReferenceIsUpToDate() throws Exception {
         ConnectorRegistry registry = ConnectorRegistry.load(getClass().getClassLoader());
-        for (String shipped : java.util.List.of("amqp", "mqtt", "nats", "jdbc")) {
+        for (String shipped : java.util.List.of("amqp", "mqtt", "nats", "kafka", "jdbc")) {
             Path plugins = Path.of("../connectors/" + shipped + "/target/plugin");
             assertTrue(Files.isDirectory(plugins.resolve(shipped)), "build the " + shipped + " plugin first (the whole build does): " + plugins);
             registry = registry.withPlugins(plugins);
@@ -26,6 +26,7 @@ class ConnectorDocsTest {
 
         assertEquals(ConnectorDocs.guide(file) + generated, file, "docs/connectors.md is stale; regenerate it with: "
                 + "java -cp server/target/junction-server.jar dev.junction.server.plugins.ConnectorDocs docs/connectors.md "
-                + "connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin connectors/jdbc/target/plugin");
+                + "connectors/amqp/target/plugin connectors/mqtt/target/plugin connectors/nats/target/plugin "
+                + "connectors/kafka/target/plugin connectors/jdbc/target/plugin");
     }
 }
