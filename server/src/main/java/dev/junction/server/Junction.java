@@ -15,6 +15,7 @@ import dev.junction.server.persistence.InboxTables;
 import dev.junction.server.persistence.JdbcKeys;
 import dev.junction.server.persistence.JdbcRetention;
 import dev.junction.server.plugins.ConnectorRegistry;
+import dev.junction.server.reload.ClusterReload;
 import dev.junction.server.reload.Reloader;
 import dev.junction.server.source.Sources;
 import dev.junction.server.system.Systems;
@@ -90,8 +91,9 @@ public final class Junction implements AutoCloseable {
                             .thenApply(x -> org.apache.pekko.Done.getInstance()));
             Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
             reloader.watch(system, RELOAD_CHECK);
+            ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
-                            new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, systems, sources.health(),
+                            new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, clusterReload, systems, sources.health(),
                                     connectors, alerts), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);

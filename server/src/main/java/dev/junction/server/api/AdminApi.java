@@ -61,7 +61,7 @@ public final class AdminApi {
 
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
-                           Reloader reloader, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
+                           Reloader reloader, dev.junction.server.reload.ClusterReload clusterReload, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
                            dev.junction.server.observability.Alerts alerts) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
@@ -70,7 +70,7 @@ public final class AdminApi {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
-                new IntegrationRoutes(services.catalog(), services.reloader(), services.messages()).route(),
+                new IntegrationRoutes(services.catalog(), services.reloader(), services.clusterReload(), services.messages()).route(),
                 systemRoutes.route(),
                 new ConnectorRoutes(services.connectors()).route(),
                 path("openapi.json", () -> get(() -> complete(OPENAPI))),

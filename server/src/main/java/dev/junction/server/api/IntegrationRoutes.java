@@ -40,9 +40,11 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 final class IntegrationRoutes {
     private final Catalog catalog;
     private final Reloader reloader;
+    private final dev.junction.server.reload.ClusterReload cluster;
     private final Messages messages;
 
-    IntegrationRoutes(Catalog catalog, Reloader reloader, Messages messages) {
+    IntegrationRoutes(Catalog catalog, Reloader reloader, dev.junction.server.reload.ClusterReload cluster, Messages messages) {
+        this.cluster = cluster;
         this.catalog = catalog;
         this.reloader = reloader;
         this.messages = messages;
@@ -73,18 +75,34 @@ final class IntegrationRoutes {
                 }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
                         org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
                         dev.junction.server.security.ConfigText.redact(text))))),
-                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(reloader.replaceAsync(text), this::reloaded)))));
+                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(cluster.replace(text), this::reloaded)))));
     }
 
     private Route integrations() {
         return pathPrefix("integrations", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, Map.of("items",
-                        catalog.current().values().stream().sorted(java.util.Comparator.comparing(IntegrationSettings::name))
-                                .map(this::integration).toList()))))),
+                pathEndOrSingleSlash(() -> get(() -> onSuccess(cluster.revisions(), nodes -> complete(AdminApi.json(200, Map.of(
+                        "items", catalog.current().values().stream().sorted(java.util.Comparator.comparing(IntegrationSettings::name))
+                                .map(this::integration).toList(),
+                        "nodes", nodes(nodes))))))),
                 path("reload", () -> post(this::reload)),
                 pathPrefix(segment(), name -> concat(
                         pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, integration(known(name)))))),
                         path("reprocess", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(body -> reprocess(known(name), body, by.name())))))))));
+    }
+
+    /** The revisions each node runs, and whether it differs from this node's (lags, or is ahead). */
+    private List<Map<String, Object>> nodes(Map<String, Map<String, String>> byNode) {
+        Map<String, String> mine = byNode.get(cluster.self());
+        List<Map<String, Object>> nodes = new java.util.ArrayList<>();
+        byNode.forEach((node, revisions) -> {
+            Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            entry.put("node", node);
+            entry.put("answered", revisions != null);
+            entry.put("revisions", revisions == null ? Map.of() : revisions);
+            entry.put("differs", revisions == null || !revisions.equals(mine));
+            nodes.add(entry);
+        });
+        return nodes;
     }
 
     private Integration integration(IntegrationSettings s) {
@@ -105,7 +123,7 @@ final class IntegrationRoutes {
     }
 
     private Route reload() {
-        return onSuccess(reloader.reloadAsync(), this::reloaded);
+        return onSuccess(cluster.reload(), this::reloaded);
     }
 
     private Route reloaded(Reloader.Outcome outcome) {

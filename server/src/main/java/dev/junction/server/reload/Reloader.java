@@ -56,6 +56,9 @@ public final class Reloader {
     private final Executor blocking;
     private JunctionSettings settings;
     private Map<Path, Long> watched;
+    /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
+    private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
+            text -> CompletableFuture.completedFuture(replace(text));
 
     /** {@code blocking} runs the file reads of a reload and of the checks for changes. */
     public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources, Executor blocking) {
@@ -71,6 +74,14 @@ public final class Reloader {
     public void watch(ActorSystem<?> system, Duration interval) {
         system.scheduler().scheduleWithFixedDelay(interval, interval, () -> blocking.execute(this::reloadIfChanged),
                 system.executionContext());
+    }
+
+    /**
+     * From now on a change of the configuration file (or of a file it names) is handed to {@code distribute} with the file's
+     * text, so a cluster applies it everywhere or nowhere, instead of this node applying it alone.
+     */
+    public void onFileChange(java.util.function.Function<String, CompletionStage<Outcome>> distribute) {
+        this.fileChanged = distribute;
     }
 
     /** {@link #reload()} on the blocking executor. */
@@ -103,10 +114,66 @@ public final class Reloader {
             }
             watched = now;
         }
-        Outcome outcome = reload();
-        if (!outcome.applied()) {
-            log.error("the changed configuration {} was not applied; the running one stays:\n  {}", settings.configFile(),
-                    String.join("\n  ", outcome.problems()));
+        String text;
+        try {
+            text = text();
+        } catch (IOException e) {
+            log.error("the changed configuration {} cannot be read ({}); the running one stays", settings.configFile(), e.toString());
+            return;
+        }
+        fileChanged.apply(text).whenComplete((outcome, failure) -> {
+            if (failure != null || !outcome.applied()) {
+                log.error("the changed configuration {} was not applied; the running one stays:\n  {}", settings.configFile(),
+                        failure != null ? failure.toString() : String.join("\n  ", outcome.problems()));
+            }
+        });
+    }
+
+    /** The configuration file's text now (the file as this node has it). */
+    public String currentText() throws IOException {
+        return text();
+    }
+
+    /** When the configuration file was last modified (epoch ms). */
+    public synchronized long fileChangedAt() throws IOException {
+        return Files.getLastModifiedTime(settings.configFile()).toMillis();
+    }
+
+    /** Copies the configuration file beside itself as {@code .<name><suffix>}, before it is replaced. */
+    public synchronized void keepAside(String suffix) throws IOException {
+        Path file = settings.configFile();
+        Files.copy(file, file.resolveSibling("." + file.getFileName() + suffix), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Each integration's current revision on this node. */
+    public synchronized Map<String, String> revisions() {
+        Map<String, String> revisions = new TreeMap<>();
+        settings.integrations().values().forEach(i -> revisions.put(i.name(), i.revision()));
+        return revisions;
+    }
+
+    /**
+     * Every problem {@code text} would have as this node's configuration (none: {@link #replace} would apply it), found the
+     * way {@link #replace} finds them, without applying anything.
+     */
+    public synchronized List<String> check(String text) {
+        Path file = settings.configFile();
+        Path proposed = file.resolveSibling("." + file.getFileName() + ".checked");
+        try {
+            Files.writeString(proposed, text);
+            JunctionSettings next = loader.load(proposed);
+            List<String> restartOnly = restartOnly(settings.pekko(), next.pekko());
+            return restartOnly.isEmpty() ? List.of() : refusedRestartOnly(restartOnly).problems();
+        } catch (InvalidConfigException e) {
+            return e.problems().stream().map(p -> p.toString().replace(proposed.toString(), file + " (proposed)")).toList();
+        } catch (IOException e) {
+            return List.of(file + ": cannot be checked: " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(proposed);
+            } catch (IOException ignored) {
+                // harmless, overwritten by the next check
+            }
         }
     }
 

@@ -14,7 +14,7 @@ import scala.jdk.CollectionConverters._
  * `cluster-config/start-local-cluster.sh` configures them (nodes 0 and 1 are the seeds), each with its own remoting, HTTP and
  * Pekko Management port. Every wait has a deadline and says what it waited for.
  */
-final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends AutoCloseable {
+final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs: Boolean = false) extends AutoCloseable {
   val size = 3
   // Nine distinct ports: taken while all nine sockets are open (one at a time, the OS may hand the same port out twice).
   private val ports = ThreeNodes.freePorts(3 * size)
@@ -30,6 +30,28 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends Au
 
   def log(i: Int): Path = dir.resolve(s"node-$i.log")
 
+  /**
+   * The configuration file node `i` runs: the one given, or with `ownConfigs` a copy of its directory (the file, its schemas
+   * and mappings) for each node, as on machines that do not share a disk.
+   */
+  val configOf: IndexedSeq[Path] = (0 until size).map { i =>
+    if (!ownConfigs) config
+    else {
+      val copy = dir.resolve(s"node-$i-config")
+      val source = config.getParent
+      val files = java.nio.file.Files.walk(source)
+      try files.iterator().asScala.filter(f => java.nio.file.Files.isRegularFile(f) && !f.getFileName.toString.endsWith(".log")
+        && !f.startsWith(dir.resolve("node-0-config")) && !f.startsWith(dir.resolve("node-1-config")) && !f.startsWith(dir.resolve("node-2-config")))
+        .foreach { f =>
+          val target = copy.resolve(source.relativize(f))
+          java.nio.file.Files.createDirectories(target.getParent)
+          java.nio.file.Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        }
+      finally files.close()
+      copy.resolve(config.getFileName)
+    }
+  }
+
   private def env(i: Int): java.util.Map[String, String] = {
     val e = LocalCluster.nodeEnv(db, remoting(0), remoting(i))
     e.put("JUNCTION_SEED_NODES", s"127.0.0.1:${remoting(0)},127.0.0.1:${remoting(1)}")
@@ -44,7 +66,7 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends Au
    */
   def startAll(minShards: Int): Unit = {
     val started = System.nanoTime()
-    for (i <- 0 until size) nodes(i) = ServerProcess.launchOnClassPath(config, httpPorts(i), env(i), log(i), jvmOptions)
+    for (i <- 0 until size) nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions)
     nodes.foreach(_.awaitHealthy(Duration.ofSeconds(120)))
     for (i <- 0 until size) awaitReady(i, Duration.ofSeconds(90))
     Deadline.await(Duration.ofSeconds(90), s"at least $minShards partitions on every node") {
@@ -55,7 +77,7 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends Au
   }
 
   /** Starts node `i` again on its ports and waits for its HTTP listener (not for it to be Up: see [[awaitReady]]). */
-  def start(i: Int): Unit = nodes(i) = ServerProcess.startOnClassPath(config, httpPorts(i), env(i), log(i), jvmOptions)
+  def start(i: Int): Unit = nodes(i) = ServerProcess.startOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions)
 
   /** SIGKILL. */
   def kill(i: Int): Unit = nodes(i).kill()
@@ -88,6 +110,13 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase) extends Au
   def shardsOn(i: Int): Set[String] = get(i, "/cluster/shards/inbox") match {
     case Some(shards) => shards.path("regions").elements().asScala.map(_.path("shardId").asText()).toSet
     case None => throw new AssertionError(s"node $i does not list its shards; see ${log(i)}")
+  }
+
+  /** PUT `body` (text) to `path` on node `i`'s HTTP port; the status and the body of the answer. */
+  def put(i: Int, path: String, body: String): (Int, String) = {
+    val r = client.send(HttpRequest.newBuilder(URI.create(s"http://127.0.0.1:${httpPorts(i)}$path")).timeout(Duration.ofSeconds(60))
+      .PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "text/plain").build(), HttpResponse.BodyHandlers.ofString())
+    (r.statusCode(), r.body())
   }
 
   /** GET `path` from node `i`'s HTTP port (the admin API answers loopback clients); None unless 200. */
