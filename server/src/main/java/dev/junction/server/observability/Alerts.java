@@ -67,6 +67,19 @@ public final class Alerts {
                 .thenComparing(Comparator.comparingLong(Alert::sinceMillis).reversed())).toList();
     }
 
+    /** One integration's counts over the last {@code minutes} (whole buckets, the current one included) and its last delivery. */
+    public record Recent(String integration, int minutes, long received, long delivered, long deadLettered, String lastDeliveredAt) {}
+
+    /** What the dashboard shows of an integration's flow, from the durable activity counts (behind by at most a flush). */
+    public java.util.concurrent.CompletionStage<Recent> recent(String integration, int minutes) {
+        long now = System.currentTimeMillis();
+        long bucket = settings.bucket().toMillis();
+        long end = now - Math.floorMod(now, bucket) + bucket;
+        return store.sums(integration, end - minutes * 60_000L, end).thenCombine(store.lastDeliveredAndFirstBucket(integration),
+                (sums, lastAndFirst) -> new Recent(integration, minutes, sums.received(), sums.delivered(), sums.deadLettered(),
+                        lastAndFirst[0] > 0 ? iso(lastAndFirst[0]) : null));
+    }
+
     /** Writes this node's counts to the durable store (also at shutdown). */
     public void flush() {
         Map<Activity.Key, long[]> counts = Activity.drain();
