@@ -1,4 +1,4 @@
-// The dashboard's shell: sign-in, calls to the admin API, problems shown as title and detail, and the router (#/page/arg).
+// The dashboard's shell: sign-in, calls to the admin API, problems shown as title and detail, and the router (#/page/arg?query).
 import * as overview from './overview.js';
 import * as deadLetters from './dead-letters.js';
 import * as message from './message.js';
@@ -103,16 +103,17 @@ function signOut() {
   showSignIn();
 }
 
-/** Renders the page the hash names; each page returns a function that stops its polling. */
+/** Renders the page the hash names (#/page/arg?query); each page returns a function that stops its polling. */
 async function route() {
   stopPage();
   showProblem(null);
-  const [name, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [name, ...rest] = path.split('/');
   const page = pages[name] ? name : 'overview';
   document.querySelectorAll('header nav a').forEach(a => a.classList.toggle('current', a.id === 'nav-' + page.replace(/^dead-letter$/, 'dead-letters')));
   const main = document.getElementById('main');
   main.replaceChildren();
-  stopPage = (await pages[page].render(main, rest.map(decodeURIComponent))) || (() => {});
+  stopPage = (await pages[page].render(main, rest.map(decodeURIComponent), new URLSearchParams(query))) || (() => {});
 }
 
 /** Asks who we are: signed in (or loopback without tokens) renders the page, 401 asks for a token. */

@@ -2,20 +2,38 @@
 // (#/dead-letter/<messageId>) with its raw original, transformed payload, attempts, audit, replay and discard.
 import { api, el, ago, showProblem, canOperate } from './app.js';
 
-/** #/dead-letters[/<integration>] */
-export async function render(main, [integration = '']) {
-  let integrations, listing;
+const FILTERS = ['integration', 'system', 'errorClass', 'from', 'to'];
+
+/** #/dead-letters?integration=..&system=..&errorClass=..&from=..&to=.. (from and to: ISO-8601 instants) */
+export async function render(main, args, query) {
+  const filter = Object.fromEntries(FILTERS.filter(f => query.get(f)).map(f => [f, query.get(f)]));
+  const search = new URLSearchParams(filter).toString();
+  let integrations, systems, listing, audit;
   try {
-    [integrations, listing] = await Promise.all([api('integrations'),
-      api('dead-letters?limit=100' + (integration ? '&integration=' + encodeURIComponent(integration) : ''))]);
+    [integrations, systems, listing, audit] = await Promise.all([api('integrations'), api('systems'),
+      api('dead-letters?limit=100' + (search ? '&' + search : '')),
+      api('dead-letters/audit' + (filter.integration ? '?integration=' + encodeURIComponent(filter.integration) : ''))]);
   } catch (problem) {
     showProblem(problem);
     return;
   }
-  const filter = el('select', { id: 'filter-integration',
-    onchange: e => { location.hash = '#/dead-letters/' + encodeURIComponent(e.target.value); } },
-    el('option', { value: '' }, 'every integration'),
-    integrations.items.map(i => el('option', { value: i.name, selected: i.name === integration }, i.name)));
+  const choose = (id, all, names, value) => el('select', { id, name: id.replace('filter-', '') }, el('option', { value: '' }, all),
+    names.map(n => el('option', { value: n, selected: n === value }, n)));
+  const form = el('form', { id: 'filter', onsubmit: e => {
+    e.preventDefault();
+    const chosen = new URLSearchParams();
+    for (const f of FILTERS) {
+      const value = form.elements[f].value.trim();
+      if (value) chosen.set(f, f === 'from' || f === 'to' ? new Date(value).toISOString() : value);
+    }
+    location.hash = '#/dead-letters?' + chosen;
+  } },
+    choose('filter-integration', 'every integration', integrations.items.map(i => i.name), filter.integration), ' ',
+    choose('filter-system', 'every system', systems.items.map(s => s.name), filter.system), ' ',
+    el('input', { name: 'errorClass', placeholder: 'error class, e.g. http-400', value: filter.errorClass, size: 22 }), ' from ',
+    el('input', { name: 'from', type: 'datetime-local', value: local(filter.from) }), ' to ',
+    el('input', { name: 'to', type: 'datetime-local', value: local(filter.to) }), ' ',
+    el('button', { type: 'submit', id: 'apply-filter' }, 'Filter'));
   const progress = el('span', { id: 'progress' });
   const rows = listing.items.map(d => el('tr', { 'data-message-id': d.messageId },
     canOperate() ? el('td', {}, el('input', { type: 'checkbox', class: 'select', value: d.messageId })) : null,
@@ -24,16 +42,28 @@ export async function render(main, [integration = '']) {
     el('td', {}, d.errorClass || ''), el('td', {}, d.detail || ''), el('td', {}, d.attempts), el('td', {}, ago(d.deadLetteredAt))));
   main.append(el('div', {},
     el('h2', {}, `Dead letters (${listing.matched})`),
-    el('p', {}, 'Integration: ', filter),
+    form,
     canOperate() ? el('p', {},
       el('button', { id: 'replay-selected', onclick: () => replaySelected(main, progress) }, 'Replay selected'), ' ',
-      el('button', { id: 'replay-matching', onclick: () => replayMatching(integration, listing.matched, progress) },
+      el('button', { id: 'replay-matching', onclick: () => replayMatching(filter, listing.matched, progress) },
         `Replay all ${listing.matched} matching`), ' ', progress) : null,
     el('table', { id: 'dead-letters' },
       el('tr', {}, [canOperate() ? '' : null, 'Key', 'Integration', 'Target', 'System', 'Error class', 'Detail', 'Attempts',
         'Dead-lettered'].filter(h => h !== null).map(h => el('th', {}, h))),
       rows),
-    listing.next ? el('p', { class: 'muted' }, 'Showing the newest 100.') : null));
+    listing.next ? el('p', { class: 'muted' }, 'Showing the newest 100.') : null,
+    el('h2', {}, 'Audit: who replayed or discarded what'),
+    audit.items.length === 0 ? el('p', { class: 'muted' }, 'Nothing yet.') : el('table', { id: 'audit' },
+      el('tr', {}, ['At', 'Action', 'By', 'Reason', 'Message'].map(h => el('th', {}, h))),
+      audit.items.slice(0, 50).map(o => el('tr', {}, el('td', {}, o.at), el('td', {}, o.action), el('td', {}, o.by),
+        el('td', {}, o.reason || ''), el('td', {}, el('a', { href: '#/message/' + encodeURIComponent(o.messageId) }, o.idempotencyKey)))))));
+}
+
+/** An ISO instant as a datetime-local input's value (the browser's time zone). */
+function local(iso) {
+  if (!iso) return undefined;
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
 async function replaySelected(main, progress) {
@@ -50,10 +80,10 @@ async function replaySelected(main, progress) {
   }
 }
 
-async function replayMatching(integration, matched, progress) {
-  if (!confirm(`Replay all ${matched} dead letters${integration ? ' of ' + integration : ''}?`)) return;
+async function replayMatching(filter, matched, progress) {
+  if (!confirm(`Replay all ${matched} dead letters matching the filter?`)) return;
   try {
-    const answer = await api('dead-letters/replay', { method: 'POST', body: integration ? { integration } : {} });
+    const answer = await api('dead-letters/replay', { method: 'POST', body: filter });
     if (answer.id) { // 202: a bulk operation runs; follow its progress
       let state = answer;
       while (state.status === 'running') {

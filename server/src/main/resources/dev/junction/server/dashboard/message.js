@@ -30,7 +30,13 @@ export async function render(main, [messageId]) {
     el('form', { id: 'by-id', onsubmit: e => { e.preventDefault(); location.hash = '#/message/' + encodeURIComponent(id.value.trim()); } },
       id, ' ', el('button', { type: 'submit' }, 'Find by id')),
     lineage);
-  if (messageId) await show('messages/' + encodeURIComponent(messageId));
+  if (!messageId) return;
+  await show('messages/' + encodeURIComponent(messageId));
+  // A message still on its way (pending) is shown again every few seconds until it settles.
+  const timer = setInterval(() => {
+    if (lineage.querySelector('#message-status')?.textContent === 'pending') show('messages/' + encodeURIComponent(messageId));
+  }, 2000);
+  return () => clearInterval(timer);
 }
 
 /** Everything that happened to the message, oldest first: received, each delivery (steps, targets, attempts), replays and discards. */

@@ -39,7 +39,8 @@ function showAlerts(box, firing) {
 function showIntegrations(table, integrations, activity, openDeadLetters) {
   const byName = Object.fromEntries(activity.map(a => [a.integration, a]));
   table.replaceChildren(
-    el('tr', {}, ['Integration', 'Source', 'Targets', 'Received', 'Delivered', 'Dead-lettered', 'Open dead letters', 'Last delivered']
+    el('tr', {}, ['Integration', 'Source', 'Targets', 'Per minute', 'Received', 'Delivered', 'Dead-lettered', 'Open dead letters',
+      'Last delivered']
       .map(h => el('th', {}, h))),
     ...integrations.map((i, n) => {
       const a = byName[i.name] || {};
@@ -47,11 +48,12 @@ function showIntegrations(table, integrations, activity, openDeadLetters) {
         el('td', {}, i.name, el('br'), el('span', { class: 'muted' }, 'revision ' + i.revision)),
         el('td', {}, i.source),
         el('td', {}, i.targets.join(', ')),
+        el('td', {}, a.buckets ? chart(a) : ''),
         el('td', { class: 'received' }, a.received ?? ''),
         el('td', { class: 'delivered' }, a.delivered ?? ''),
         el('td', { class: 'dead-lettered' + (a.deadLettered ? ' bad' : '') }, a.deadLettered ?? ''),
         el('td', { class: 'open-dead-letters' }, openDeadLetters[n] > 0
-          ? el('a', { href: '#/dead-letters/' + encodeURIComponent(i.name), class: 'bad' }, openDeadLetters[n]) : '0'),
+          ? el('a', { href: '#/dead-letters?integration=' + encodeURIComponent(i.name), class: 'bad' }, openDeadLetters[n]) : '0'),
         el('td', { class: 'last-delivered' }, ago(a.lastDeliveredAt)));
     }));
 }
@@ -75,4 +77,39 @@ function showSystems(table, systems) {
         el('td', {}, `${s.delivered} / ${s.failed}`),
         el('td', { class: 'last-error' }, failure ? `${failure.errorClass}: ${failure.detail} (${ago(failure.at)})` : ''));
     }));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+const SERIES = [['received', '#789'], ['delivered', '#2a2'], ['deadLettered', '#c22']];
+
+/** A small line chart of the last hour's buckets: received (grey), delivered (green), dead-lettered (red). */
+function chart(activity) {
+  const slots = Math.round(activity.minutes * 60 / activity.bucketSeconds);
+  const size = activity.bucketSeconds * 1000;
+  const now = Date.now();
+  const end = now - (now % size) + size;
+  const counts = SERIES.map(() => new Array(slots).fill(0));
+  for (const b of activity.buckets) {
+    const slot = slots - Math.round((end - Date.parse(b.start)) / size);
+    if (slot >= 0 && slot < slots) SERIES.forEach(([field], n) => { counts[n][slot] = b[field]; });
+  }
+  const width = 180, height = 36;
+  const max = Math.max(1, ...counts.flat());
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('width', width);
+  svg.setAttribute('height', height);
+  svg.setAttribute('class', 'chart');
+  counts.forEach((values, n) => {
+    const line = document.createElementNS(SVG, 'polyline');
+    line.setAttribute('points', values.map((v, i) =>
+      `${(i * width / Math.max(1, slots - 1)).toFixed(1)},${(height - 2 - v * (height - 4) / max).toFixed(1)}`).join(' '));
+    line.setAttribute('fill', 'none');
+    line.setAttribute('stroke', SERIES[n][1]);
+    line.setAttribute('stroke-width', '1.5');
+    svg.append(line);
+  });
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = `per ${activity.bucketSeconds} s over ${activity.minutes} min, most ${max}: received grey, delivered green, dead-lettered red`;
+  svg.append(title);
+  return svg;
 }

@@ -45,15 +45,17 @@ class DashboardIT {
     @TempDir
     static Path dir;
     private final AtomicBoolean broken = new AtomicBoolean(true);
+    private final AtomicBoolean down = new AtomicBoolean(false);
     private RecordingTarget target;
     private RunningServer server;
     private WebDriver browser;
 
     @BeforeAll
     void start() throws Exception {
-        // bad-* orders fail (400, no retry) until the target is "fixed"; every other order is delivered.
-        target = new RecordingTarget().respondWith((key, n) -> key.startsWith("bad-") && broken.get() ? 400 : 200);
-        String config = TestConfig.webhookToHttp(target.baseUrl(), "resilience.retry { max-attempts = 1 }").replace("junction {", """
+        // bad-* orders fail (400, no retry) until the target is "fixed"; while it is down it answers 503 to everything.
+        target = new RecordingTarget().respondWith((key, n) -> down.get() ? 503 : key.startsWith("bad-") && broken.get() ? 400 : 200);
+        String config = TestConfig.webhookToHttp(target.baseUrl(), """
+                resilience { retry { max-attempts = 1 }, circuit-breaker { max-failures = 2, reset-timeout = 6s } }""").replace("junction {", """
                 junction {
                   alerts.check-interval = 1s
                   admin.tokens = [
@@ -82,7 +84,7 @@ class DashboardIT {
     }
 
     @Test
-    void anAdminReplaysTheDeadLetterAndAViewerCannot() throws Exception {
+    void anAdminWatchesTheFlowAndReplaysTheDeadLetterAndAViewerCannot() throws Exception {
         for (String key : List.of("order-1", "order-2", "order-3")) {
             server.postAccepted("/webhooks/webshop/orders", key, TestConfig.order(key));
         }
@@ -105,8 +107,25 @@ class DashboardIT {
         waitFor(() -> text(By.id("alerts")).contains("failure-spike"));
         screenshot("dashboard-overview.png");
 
-        // Dead letters: the list, then the one of bad-1 with its raw original and its attempt.
+        // The target goes down: two 503s open the breaker, the overview shows it; back up, the next order closes it.
+        down.set(true);
+        server.postAccepted("/webhooks/webshop/orders", "down-1", TestConfig.order("down-1"));
+        server.postAccepted("/webhooks/webshop/orders", "down-2", TestConfig.order("down-2"));
+        String erp = "tr[data-system='erp'] ";
+        waitFor(() -> text(By.cssSelector(erp + ".breaker")).startsWith("open")); // for 6 s, the page polls every 3 s
+        assertTrue(text(By.cssSelector(erp + ".last-error")).startsWith("http-503"), text(By.cssSelector(erp + ".last-error")));
+        screenshot("dashboard-breaker-open.png");
+        down.set(false);
+        server.postAccepted("/webhooks/webshop/orders", "after-1", TestConfig.order("after-1"));
+        waitFor(() -> text(By.cssSelector(erp + ".breaker")).equals("closed")
+                && text(By.cssSelector(row + ".received")).equals("8") && text(By.cssSelector(row + ".delivered")).equals("4"));
+        assertEquals(1, target.successes("after-1"));
+
+        // Dead letters: the list, filtered to the 400s, then the one of bad-1 with its raw original and its attempt.
         browser.findElement(By.cssSelector(row + ".open-dead-letters a")).click();
+        waitFor(() -> browser.findElements(By.cssSelector("#dead-letters tr[data-message-id]")).size() == 4);
+        browser.findElement(By.name("errorClass")).sendKeys("http-400");
+        browser.findElement(By.id("apply-filter")).click();
         waitFor(() -> browser.findElements(By.cssSelector("#dead-letters tr[data-message-id]")).size() == 2);
         screenshot("dashboard-dead-letters.png");
         browser.findElement(By.linkText("bad-1")).click();
@@ -121,8 +140,11 @@ class DashboardIT {
         browser.findElement(By.id("lineage-link")).click();
         waitFor(() -> browser.getCurrentUrl().endsWith("#/message/" + bad1));
         waitFor(() -> {
-            browser.navigate().refresh(); // the lineage page shows the message as it is when opened
-            return text(By.id("message-status")).equals("delivered");
+            String status = text(By.id("message-status"));
+            if (!status.isEmpty() && !status.equals("delivered") && !status.equals("pending")) {
+                browser.navigate().refresh(); // opened before the replay's delivery settled (pending ones the page follows itself)
+            }
+            return status.equals("delivered");
         });
         assertTrue(text(By.cssSelector(".timeline")).contains("replayed by ada"), text(By.cssSelector(".timeline")));
         assertEquals(1, target.successes("bad-1"));
@@ -133,7 +155,8 @@ class DashboardIT {
         signIn(VIEWER);
         waitFor(() -> text(By.id("who-name")).equals("grace (viewer)"));
         browser.get(server.url("/#/dead-letters"));
-        waitFor(() -> browser.findElements(By.cssSelector("#dead-letters tr[data-message-id]")).size() == 1);
+        waitFor(() -> browser.findElements(By.cssSelector("#dead-letters tr[data-message-id]")).size() == 3);
+        assertTrue(text(By.id("audit")).contains("replayed"), "the audit shows ada's replay");
         assertTrue(browser.findElements(By.id("replay-selected")).isEmpty() && browser.findElements(By.id("replay-matching")).isEmpty());
         browser.findElement(By.linkText("bad-2")).click();
         waitFor(() -> text(By.id("raw")).contains("\"id\":\"bad-2\""));
