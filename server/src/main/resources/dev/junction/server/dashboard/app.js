@@ -103,6 +103,11 @@ function signOut() {
   showSignIn();
 }
 
+/** Renders the current page again (after an action changed what it shows). */
+export function refresh() {
+  return route();
+}
+
 /** Renders the page the hash names (#/page/arg?query); each page returns a function that stops its polling. */
 async function route() {
   stopPage();

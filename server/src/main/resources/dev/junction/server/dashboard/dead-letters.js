@@ -1,6 +1,6 @@
 // Dead letters: the list filtered by integration, replay a selection or everything matching, and one dead letter in full
 // (#/dead-letter/<messageId>) with its raw original, transformed payload, attempts, audit, replay and discard.
-import { api, el, ago, showProblem, canOperate } from './app.js';
+import { api, el, ago, showProblem, canOperate, refresh } from './app.js';
 
 const FILTERS = ['integration', 'system', 'errorClass', 'from', 'to'];
 
@@ -78,6 +78,8 @@ async function replaySelected(main, progress) {
     }
     progress.textContent = `Replayed ${++done} of ${ids.length}`;
   }
+  await refresh();
+  document.getElementById('progress').textContent = `Replayed ${done} of ${ids.length}`;
 }
 
 async function replayMatching(filter, matched, progress) {
@@ -95,6 +97,9 @@ async function replayMatching(filter, matched, progress) {
     } else {
       progress.textContent = `Replayed ${answer.count}`;
     }
+    const summary = progress.textContent;
+    await refresh();
+    document.getElementById('progress').textContent = summary;
   } catch (problem) {
     showProblem(problem);
   }
@@ -148,5 +153,5 @@ function actions(d, result) {
   };
   return el('p', {},
     el('button', { id: 'replay', onclick: () => apply('replay', { mappings: mappings.value }) }, 'Replay'), ' with ', mappings, ' · ',
-    reason, ' ', el('button', { id: 'discard', onclick: () => apply('discard', { reason: reason.value }) }, 'Discard'));
+    reason, ' ', el('button', { id: 'discard', onclick: () => apply('discard', reason.value.trim() ? { reason: reason.value.trim() } : {}) }, 'Discard'));
 }

@@ -163,12 +163,37 @@ class DashboardIT {
         assertTrue(browser.findElements(By.id("replay")).isEmpty() && browser.findElements(By.id("discard")).isEmpty());
 
         // And the server refuses a replay forged with the viewer's token.
-        HttpResponse<String> forged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/api/v1/dead-letters/" + bad2 + "/replay")))
-                .header("Authorization", "Bearer " + VIEWER).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> forged = send("/api/v1/dead-letters/" + bad2 + "/replay", VIEWER, "{}");
         assertEquals(403, forged.statusCode(), forged.body());
         assertTrue(forged.body().contains("needs the role operator"), forged.body());
         assertEquals(0, target.successes("bad-2"));
+
+        // The admin again: replays the two 503s as a selection, and discards bad-2 with a reason; the audit shows both.
+        browser.findElement(By.id("signout")).click();
+        signIn(ADMIN);
+        waitFor(() -> text(By.id("who-name")).equals("ada (admin)"));
+        browser.get(server.url("/#/dead-letters?errorClass=http-503"));
+        waitFor(() -> browser.findElements(By.cssSelector("#dead-letters input.select")).size() == 2);
+        browser.findElements(By.cssSelector("#dead-letters input.select")).forEach(WebElement::click);
+        browser.findElement(By.id("replay-selected")).click();
+        waitFor(() -> text(By.id("progress")).equals("Replayed 2 of 2"));
+        waitFor(() -> target.successes("down-1") == 1 && target.successes("down-2") == 1);
+        browser.get(server.url("/#/dead-letter/" + bad2));
+        waitFor(() -> text(By.id("raw")).contains("\"id\":\"bad-2\""));
+        browser.findElement(By.id("discard")).click();
+        waitFor(() -> text(By.id("problem")).contains("a discard needs a reason"));
+        assertEquals(400, send("/api/v1/dead-letters/" + bad2 + "/discard", ADMIN, "{\"reason\":\"  \"}").statusCode(), "a blank reason is none");
+        browser.findElement(By.id("reason")).sendKeys("customer cancelled");
+        browser.findElement(By.id("discard")).click();
+        waitFor(() -> text(By.id("result")).startsWith("discarded 1"));
+        browser.get(server.url("/#/dead-letters"));
+        waitFor(() -> text(By.cssSelector("#main h2")).equals("Dead letters (0)") && text(By.id("audit")).contains("customer cancelled"));
+        assertEquals(0, target.successes("bad-2"));
+    }
+
+    private HttpResponse<String> send(String path, String token, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url(path))).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void signIn(String token) {
