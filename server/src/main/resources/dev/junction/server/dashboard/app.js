@@ -2,8 +2,9 @@
 import * as overview from './overview.js';
 import * as deadLetters from './dead-letters.js';
 import * as message from './message.js';
+import * as configuration from './configuration.js';
 
-const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message };
+const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message, 'configuration': configuration };
 const TOKEN = 'junction-admin-token';
 let stopPage = () => {};
 
@@ -15,17 +16,18 @@ export function canOperate() {
   return session.role === 'operator' || session.role === 'admin';
 }
 
-/** Thrown for an answer that is not 2xx: the problem's fields. */
+/** Thrown for an answer that is not 2xx: the problem's fields ({@code problems}: a refused configuration's list). */
 export class Problem extends Error {
-  constructor(status, title, detail) {
+  constructor(status, title, detail, problems = []) {
     super(`${title}: ${detail}`);
     this.status = status;
     this.title = title;
     this.detail = detail;
+    this.problems = problems;
   }
 }
 
-/** Calls the admin API at /api/v1/<path>; returns the JSON body or throws a Problem. */
+/** Calls the admin API at /api/v1/<path>; returns the JSON body (a text body as text) or throws a Problem. */
 export async function api(path, options = {}) {
   const headers = { 'Accept': 'application/json' };
   const token = sessionStorage.getItem(TOKEN);
@@ -46,9 +48,9 @@ export async function api(path, options = {}) {
   if (!response.ok) {
     if (response.status === 401) sessionStorage.removeItem(TOKEN);
     throw new Problem(response.status, (body && body.title) || response.statusText || 'Error',
-      (body && body.detail) || text || `HTTP ${response.status}`);
+      (body && body.detail) || text || `HTTP ${response.status}`, (body && body.problems) || []);
   }
-  return body;
+  return (response.headers.get('Content-Type') || '').includes('json') ? body : text;
 }
 
 /** Shows a problem (or clears it with null). */
@@ -56,7 +58,8 @@ export function showProblem(problem) {
   const box = document.getElementById('problem');
   if (!problem) { box.hidden = true; box.textContent = ''; return; }
   box.hidden = false;
-  box.replaceChildren(el('strong', {}, problem.title || 'Error'), ' ', el('span', {}, problem.detail || String(problem)));
+  box.replaceChildren(el('strong', {}, problem.title || 'Error'), ' ', el('span', {}, problem.detail || String(problem)),
+    problem.problems && problem.problems.length ? el('ul', {}, problem.problems.map(p => el('li', {}, p))) : null);
   if (problem.status === 401) showSignIn();
 }
 

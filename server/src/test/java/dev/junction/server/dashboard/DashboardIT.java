@@ -189,6 +189,18 @@ class DashboardIT {
         browser.get(server.url("/#/dead-letters"));
         waitFor(() -> text(By.cssSelector("#main h2")).equals("Dead letters (0)") && text(By.id("audit")).contains("customer cancelled"));
         assertEquals(0, target.successes("bad-2"));
+
+        // Configuration: the revisions and the file without its secrets; a broken file's reload lists its problems.
+        browser.get(server.url("/#/configuration"));
+        waitFor(() -> text(By.id("revisions")).contains("orders-to-erp") && text(By.id("configuration-text")).contains("<redacted>"));
+        assertTrue(!browser.getPageSource().contains(ADMIN) && !browser.getPageSource().contains(VIEWER), "no token on the page");
+        Path file = dir.resolve("junction.conf");
+        String good = Files.readString(file);
+        Files.writeString(file, good.replace("max-attempts = 1", "max-attempts = zero"));
+        browser.findElement(By.id("reload")).click();
+        waitFor(() -> text(By.id("problem")).contains("The configuration was not applied") && text(By.id("problem")).contains("max-attempts"));
+        screenshot("dashboard-configuration.png");
+        Files.writeString(file, good);
     }
 
     private HttpResponse<String> send(String path, String token, String body) throws Exception {
