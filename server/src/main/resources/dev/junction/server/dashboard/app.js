@@ -86,6 +86,9 @@ export function ago(iso) {
 }
 
 function showSignIn() {
+  stopPage();
+  stopPage = () => {};
+  session.name = session.role = null;
   document.getElementById('signin').hidden = false;
   document.getElementById('main').replaceChildren();
   document.getElementById('who').replaceChildren();
@@ -100,8 +103,6 @@ async function signIn(event) {
 
 function signOut() {
   sessionStorage.removeItem(TOKEN);
-  session.name = session.role = null;
-  stopPage();
   showProblem(null);
   showSignIn();
 }

@@ -35,6 +35,8 @@ export async function render(main, args, query) {
     el('input', { name: 'to', type: 'datetime-local', value: local(filter.to) }), ' ',
     el('button', { type: 'submit', id: 'apply-filter' }, 'Filter'));
   const progress = el('span', { id: 'progress' });
+  const mappings = el('select', { id: 'bulk-mappings' },
+    el('option', { value: 'original' }, 'original mapping'), el('option', { value: 'current' }, 'current mapping'));
   const rows = listing.items.map(d => el('tr', { 'data-message-id': d.messageId },
     canOperate() ? el('td', {}, el('input', { type: 'checkbox', class: 'select', value: d.messageId })) : null,
     el('td', {}, el('a', { href: '#/dead-letter/' + encodeURIComponent(d.messageId), class: 'key' }, d.idempotencyKey)),
@@ -44,9 +46,9 @@ export async function render(main, args, query) {
     el('h2', {}, `Dead letters (${listing.matched})`),
     form,
     canOperate() ? el('p', {},
-      el('button', { id: 'replay-selected', onclick: () => replaySelected(main, progress) }, 'Replay selected'), ' ',
-      el('button', { id: 'replay-matching', onclick: () => replayMatching(filter, listing.matched, progress) },
-        `Replay all ${listing.matched} matching`), ' ', progress) : null,
+      el('button', { id: 'replay-selected', onclick: () => replaySelected(main, mappings.value, progress) }, 'Replay selected'), ' ',
+      el('button', { id: 'replay-matching', onclick: () => replayMatching({ ...filter, mappings: mappings.value }, listing.matched, progress) },
+        `Replay all ${listing.matched} matching`), ' with ', mappings, ' ', progress) : null,
     el('table', { id: 'dead-letters' },
       el('tr', {}, [canOperate() ? '' : null, 'Key', 'Integration', 'Target', 'System', 'Error class', 'Detail', 'Attempts',
         'Dead-lettered'].filter(h => h !== null).map(h => el('th', {}, h))),
@@ -66,12 +68,12 @@ function local(iso) {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
-async function replaySelected(main, progress) {
+async function replaySelected(main, mappings, progress) {
   const ids = [...main.querySelectorAll('input.select:checked')].map(box => box.value);
   let done = 0;
   for (const id of ids) {
     try {
-      await api(`dead-letters/${encodeURIComponent(id)}/replay`, { method: 'POST', body: {} });
+      await api(`dead-letters/${encodeURIComponent(id)}/replay`, { method: 'POST', body: { mappings } });
     } catch (problem) {
       showProblem(problem);
       return;
