@@ -21,6 +21,7 @@ import dev.junction.server.reload.Reloader;
 import dev.junction.server.security.AdminSettings;
 import dev.junction.server.source.SourceHealth;
 import dev.junction.server.system.Systems;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -74,7 +75,9 @@ public final class AdminApi {
                 systemRoutes.route(),
                 new ConnectorRoutes(services.connectors()).route(),
                 path("openapi.json", () -> get(() -> complete(OPENAPI))),
-                new AlertRoutes(services.alerts()).route())));
+                new AlertRoutes(services.alerts()).route(),
+                new ActivityRoutes(services.alerts(), services.catalog()).route(),
+                path("me", () -> get(() -> caller(c -> complete(json(200, Map.of("name", c.name(), "role", c.role().wire())))))))));
         Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
         AdminAuth auth = new AdminAuth(admin);
         if (admin.loopbackOnly()) {

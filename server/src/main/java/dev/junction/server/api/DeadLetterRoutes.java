@@ -76,7 +76,7 @@ final class DeadLetterRoutes {
     private Route bulk(String action, JsonNode body, String by) {
         DeadLetterFilter filter = DeadLetterFilter.fromJson(body, Integer.MAX_VALUE, Integer.MAX_VALUE).withBy(by);
         Optional<String> integration = integration(filter.integration());
-        if (action.equals("discarded") && filter.reason() == null) {
+        if (action.equals("discarded") && (filter.reason() == null || filter.reason().isBlank())) {
             throw ApiProblem.badRequest("a discard needs a reason: {\"reason\": \"...\"}");
         }
         DeadLetters.Query counting = filter.query().withLimit(1);
@@ -101,7 +101,7 @@ final class DeadLetterRoutes {
     }
 
     private Route apply(String action, Optional<String> integration, DeadLetters.Query query, DeadLetterFilter filter) {
-        if (action.equals("discarded") && filter.reason() == null) {
+        if (action.equals("discarded") && (filter.reason() == null || filter.reason().isBlank())) {
             throw ApiProblem.badRequest("a discard needs a reason: {\"reason\": \"...\"}");
         }
         var done = action.equals("replayed")

@@ -54,6 +54,9 @@ public final class HttpApi {
             return CompletableFuture.completedFuture(HttpResponse.create().withEntity(HttpEntities.create(
                     ContentTypes.TEXT_PLAIN_UTF8, dev.junction.server.observability.Observability.scrape())));
         }
+        if (Dashboard.serves(path) && request.method().name().equals("GET")) {
+            return CompletableFuture.completedFuture(Dashboard.file(path));
+        }
         if (path.equals("/health")) {
             return CompletableFuture.completedFuture(HttpResponse.create()
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"up\"}")));

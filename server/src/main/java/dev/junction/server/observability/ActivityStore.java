@@ -8,10 +8,16 @@ public interface ActivityStore {
     /** Sums of one integration over buckets starting in [from, to): received, delivered, dead-lettered. */
     record Sums(long received, long delivered, long deadLettered) {}
 
+    /** The counts of one bucket (epoch ms of its start); what the dashboard draws. */
+    record Bucket(long start, long received, long delivered, long deadLettered) {}
+
     /** Adds these counts (received, delivered, dead-lettered, last delivery) to their buckets. */
     CompletionStage<Void> add(Map<Activity.Key, long[]> counts);
 
     CompletionStage<Sums> sums(String integration, long from, long to);
+
+    /** The buckets of one integration starting in [from, to) that have counts, oldest first. */
+    CompletionStage<java.util.List<Bucket>> buckets(String integration, long from, long to);
 
     /** Epoch ms of the last delivery ever recorded (0: none), and the start of the first bucket (-1: none). */
     CompletionStage<long[]> lastDeliveredAndFirstBucket(String integration);

@@ -67,6 +67,30 @@ public final class Alerts {
                 .thenComparing(Comparator.comparingLong(Alert::sinceMillis).reversed())).toList();
     }
 
+    /**
+     * One integration's counts over the last {@code minutes} (whole buckets, the current one included), per bucket ({@code buckets}:
+     * those with counts, oldest first; {@code bucketSeconds} long) and its last delivery.
+     */
+    public record Recent(String integration, int minutes, long received, long delivered, long deadLettered, String lastDeliveredAt,
+                         long bucketSeconds, List<Bucket> buckets) {}
+
+    /** One bucket's counts; {@code start} is ISO-8601. */
+    public record Bucket(String start, long received, long delivered, long deadLettered) {}
+
+    /** What the dashboard shows of an integration's flow, from the durable activity counts (behind by at most a flush). */
+    public java.util.concurrent.CompletionStage<Recent> recent(String integration, int minutes) {
+        long now = System.currentTimeMillis();
+        long bucket = settings.bucket().toMillis();
+        long end = now - Math.floorMod(now, bucket) + bucket;
+        return store.buckets(integration, end - minutes * 60_000L, end).thenCombine(store.lastDeliveredAndFirstBucket(integration),
+                (buckets, lastAndFirst) -> new Recent(integration, minutes,
+                        buckets.stream().mapToLong(ActivityStore.Bucket::received).sum(),
+                        buckets.stream().mapToLong(ActivityStore.Bucket::delivered).sum(),
+                        buckets.stream().mapToLong(ActivityStore.Bucket::deadLettered).sum(),
+                        lastAndFirst[0] > 0 ? iso(lastAndFirst[0]) : null, bucket / 1000,
+                        buckets.stream().map(b -> new Bucket(iso(b.start()), b.received(), b.delivered(), b.deadLettered())).toList()));
+    }
+
     /** Writes this node's counts to the durable store (also at shutdown). */
     public void flush() {
         Map<Activity.Key, long[]> counts = Activity.drain();

@@ -66,6 +66,25 @@ public final class ActivityTable implements ActivityStore {
     }
 
     @Override
+    public CompletionStage<java.util.List<Bucket>> buckets(String integration, long from, long to) {
+        return tables.run(connection -> {
+            try (PreparedStatement q = connection.prepareStatement("SELECT bucket_start, received, delivered, dead_lettered "
+                    + "FROM junction_activity WHERE integration = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start")) {
+                q.setString(1, integration);
+                q.setLong(2, from);
+                q.setLong(3, to);
+                java.util.List<Bucket> buckets = new java.util.ArrayList<>();
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        buckets.add(new Bucket(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                    }
+                }
+                return buckets;
+            }
+        });
+    }
+
+    @Override
     public CompletionStage<long[]> lastDeliveredAndFirstBucket(String integration) {
         return tables.run(connection -> {
             try (PreparedStatement q = connection.prepareStatement(

@@ -176,6 +176,9 @@ class OpenApiContractTest {
         check(failures, "/connectors", "get", send("GET", "/api/v1/connectors", ""));
         check(failures, "/connectors/{name}", "get", send("GET", "/api/v1/connectors/http", ""));
         check(failures, "/operations/{operationId}", "get", send("GET", "/api/v1/operations/0190d3b8-0000-7000-8000-000000000000", ""));
+        check(failures, "/activity", "get", send("GET", "/api/v1/activity", ""));
+        check(failures, "/activity", "get", send("GET", "/api/v1/activity?minutes=0", ""));
+        check(failures, "/me", "get", send("GET", "/api/v1/me", ""));
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
