@@ -80,10 +80,14 @@ final class IntegrationRoutes {
 
     private Route integrations() {
         return pathPrefix("integrations", () -> concat(
-                pathEndOrSingleSlash(() -> get(() -> onSuccess(cluster.revisions(), nodes -> complete(AdminApi.json(200, Map.of(
-                        "items", catalog.current().values().stream().sorted(java.util.Comparator.comparing(IntegrationSettings::name))
-                                .map(this::integration).toList(),
-                        "nodes", nodes(nodes))))))),
+                pathEndOrSingleSlash(() -> get(() -> onSuccess(cluster.revisions(), revisions -> {
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("items", catalog.current().values().stream().sorted(java.util.Comparator.comparing(IntegrationSettings::name))
+                            .map(this::integration).toList());
+                    body.put("nodes", nodes(revisions.byNode()));
+                    body.put("lastChange", revisions.last());
+                    return complete(AdminApi.json(200, body));
+                }))),
                 path("reload", () -> post(this::reload)),
                 pathPrefix(segment(), name -> concat(
                         pathEndOrSingleSlash(() -> get(() -> complete(AdminApi.json(200, integration(known(name)))))),

@@ -56,8 +56,18 @@ public final class ClusterReload {
     /** A node's configuration file, and when it last changed there (epoch ms: its start, or the last change it applied). */
     record Current(String node, String text, long changedAt) implements CborSerializable {}
 
-    /** The revision of each integration a node runs, by integration. */
-    public record NodeRevisions(String node, Map<String, String> revisions) implements CborSerializable {}
+    /** The revision of each integration a node runs, by integration, and the last change it made or refused (null: none). */
+    public record NodeRevisions(String node, Map<String, String> revisions, LastChange last) implements CborSerializable {}
+
+    /**
+     * The last change of the configuration a node took part in: when (ISO-8601), whether it was applied, what changed or why it
+     * was refused, and the node that was asked for it.
+     */
+    public record LastChange(String at, boolean applied, List<String> changes, List<String> problems, String askedOf)
+            implements CborSerializable {}
+
+    /** Every member's revisions (null: did not answer) and the newest change any of them knows of (null: none since start). */
+    public record ClusterRevisions(Map<String, Map<String, String>> byNode, LastChange last) {}
 
     private final ActorSystem<?> system;
     private final Reloader reloader;
@@ -65,6 +75,7 @@ public final class ClusterReload {
     private final String self;
     /** When this node's configuration last changed: its start, then each change it applied. */
     private volatile long changedAt = System.currentTimeMillis();
+    private volatile LastChange last;
 
     private ClusterReload(ActorSystem<?> system, Reloader reloader, Executor blocking) {
         this.system = system;
@@ -87,6 +98,7 @@ public final class ClusterReload {
                     reloader.replaceAsync(a.text()).whenComplete((outcome, e) -> {
                         if (e == null && outcome.applied() && !outcome.changes().isEmpty()) {
                             cluster.changedAt = System.currentTimeMillis();
+                            cluster.remember(outcome, "another node");
                         }
                         a.replyTo().tell(e != null ? new Applied(cluster.self, false, List.of(), List.of(e.toString()))
                                 : new Applied(cluster.self, outcome.applied(), outcome.changes(), outcome.problems()));
@@ -108,7 +120,7 @@ public final class ClusterReload {
                     return Behaviors.same();
                 })
                 .onMessage(GetRevisions.class, g -> {
-                    g.replyTo().tell(new NodeRevisions(cluster.self, reloader.revisions()));
+                    g.replyTo().tell(new NodeRevisions(cluster.self, reloader.revisions(), cluster.last));
                     return Behaviors.same();
                 })
                 .build(), "configuration", org.apache.pekko.actor.typed.Props.empty());
@@ -183,6 +195,17 @@ public final class ClusterReload {
 
     /** {@code text} as every node's configuration, or as none's: the problems of every node that refused it. */
     public CompletionStage<Reloader.Outcome> replace(String text) {
+        return distribute(text).thenApply(outcome -> {
+            remember(outcome, self);
+            return outcome;
+        });
+    }
+
+    private void remember(Reloader.Outcome outcome, String askedOf) {
+        last = new LastChange(java.time.Instant.now().toString(), outcome.applied(), outcome.changes(), outcome.problems(), askedOf);
+    }
+
+    private CompletionStage<Reloader.Outcome> distribute(String text) {
         return nodes().thenCompose(nodes -> {
             if (nodes.size() <= 1 && members().size() <= 1) {
                 return reloader.replaceAsync(text); // alone: no round of checks
@@ -214,14 +237,22 @@ public final class ClusterReload {
         });
     }
 
-    /** Which revision of each integration every member runs; a member that does not answer maps to null. */
-    public CompletionStage<Map<String, Map<String, String>>> revisions() {
+    /** Which revision of each integration every member runs (a member that does not answer maps to null), and the last change. */
+    public CompletionStage<ClusterRevisions> revisions() {
         return nodes().thenCompose(nodes -> all(nodes.stream().map(n -> ask(n, GetRevisions::new, REVISIONS_TIMEOUT)
                 .exceptionally(e -> null)).toList())).thenApply(answers -> {
                     Map<String, Map<String, String>> byNode = new TreeMap<>();
                     members().forEach(m -> byNode.put(m, null));
-                    answers.stream().filter(a -> a != null).forEach(a -> byNode.put(a.node(), a.revisions()));
-                    return byNode;
+                    LastChange newest = last;
+                    for (NodeRevisions a : answers) {
+                        if (a != null) {
+                            byNode.put(a.node(), a.revisions());
+                            if (a.last() != null && (newest == null || a.last().at().compareTo(newest.at()) > 0)) {
+                                newest = a.last();
+                            }
+                        }
+                    }
+                    return new ClusterRevisions(byNode, newest);
                 });
     }
 

@@ -1,6 +1,7 @@
-// Configuration: each integration's current revision and the revisions still loaded, a reload of the configuration file
-// (operators; a refused one lists every problem) and the file itself, secrets redacted.
-import { api, el, showProblem, canOperate, refresh } from './app.js';
+// Configuration: each integration's current revision and the revisions still loaded, the revisions each node of the cluster
+// runs, the last change (applied, or refused with every problem), a reload of the configuration file (operators) and the
+// file itself, secrets redacted.
+import { api, el, ago, showProblem, canOperate, refresh } from './app.js';
 
 export async function render(main) {
   let integrations, text;
@@ -21,7 +22,21 @@ export async function render(main) {
       showProblem(problem);
     }
   };
+  const last = integrations.lastChange;
+  const lastChange = last == null ? el('p', { id: 'last-change' }, 'No change since the nodes started.')
+    : el('div', { id: 'last-change' },
+      el('p', {}, (last.applied ? 'Applied ' : 'Refused ') + ago(last.at) + ' (asked of ' + last.askedOf + ')'),
+      el('ul', {}, (last.applied ? last.changes : last.problems).map(line => el('li', {}, line))));
+  const nodes = integrations.nodes || [];
   main.append(el('div', {},
+    el('h2', {}, 'Last change'),
+    lastChange,
+    nodes.length > 1 ? el('h2', {}, 'Nodes') : null,
+    nodes.length > 1 ? el('table', { id: 'nodes' },
+      el('tr', {}, ['Node', 'Revisions', ''].map(h => el('th', {}, h))),
+      nodes.map(n => el('tr', {}, el('td', {}, n.node),
+        el('td', {}, n.answered ? Object.entries(n.revisions).map(([i, r]) => i + ' ' + r).join(', ') : 'did not answer'),
+        el('td', {}, n.differs ? 'differs from this node' : '')))) : null,
     el('h2', {}, 'Integrations'),
     el('table', { id: 'revisions' },
       el('tr', {}, ['Integration', 'Revision', 'Still loaded', 'Source', 'Steps', 'Mapping versions', 'Targets'].map(h => el('th', {}, h))),

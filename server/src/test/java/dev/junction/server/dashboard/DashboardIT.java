@@ -199,6 +199,9 @@ class DashboardIT {
         Files.writeString(file, good.replace("max-attempts = 1", "max-attempts = zero"));
         browser.findElement(By.id("reload")).click();
         waitFor(() -> text(By.id("problem")).contains("The configuration was not applied") && text(By.id("problem")).contains("max-attempts"));
+        // The refused change stays visible to whoever opens the page later, with its problems.
+        browser.navigate().refresh();
+        waitFor(() -> text(By.id("last-change")).contains("Refused") && text(By.id("last-change")).contains("max-attempts"));
         screenshot("dashboard-configuration.png");
         Files.writeString(file, good);
     }

@@ -167,6 +167,9 @@ class ClusterAsOneSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         Thread.sleep(3000) // a node that applied it anyway would show it by now (the file watcher looks every few seconds)
         (0 until 3).map(revisions) shouldBe Seq(second, second, second)
         (0 until 3).foreach(i => Files.readString(cluster.configOf(i)) should not include "missing.jslt")
+        val lastChange = cluster.api(2, "/api/v1/integrations").get.path("lastChange")
+        lastChange.path("applied").asBoolean() shouldBe false // node 2 shows the refusal node 1 was asked for
+        lastChange.path("problems").toString should include("missing.jslt")
 
         When("node 2 is killed, its file set back to the old configuration (older than the cluster's change), and started again")
         cluster.kill(2)
