@@ -48,9 +48,13 @@ final class ClusterSystems {
     record NodeView(String node, String systems) implements CborSerializable {}
 
     private final ActorSystem<?> system;
+    private final Supplier<CompletionStage<List<ObjectNode>>> local;
+    private final String self;
 
-    private ClusterSystems(ActorSystem<?> system) {
+    private ClusterSystems(ActorSystem<?> system, Supplier<CompletionStage<List<ObjectNode>>> local, String self) {
         this.system = system;
+        this.local = local;
+        this.self = self;
     }
 
     /** Registers this node's view (made by {@code local} when asked) and returns the merger of every node's. */
@@ -61,7 +65,7 @@ final class ClusterSystems {
             return Behaviors.same();
         }).build(), "systems-view", org.apache.pekko.actor.typed.Props.empty());
         system.receptionist().tell(Receptionist.register(KEY, answering));
-        return new ClusterSystems(system);
+        return new ClusterSystems(system, local, self);
     }
 
     /** Every system, merged over the nodes, in the order the nodes list them. */
@@ -74,10 +78,17 @@ final class ClusterSystems {
         Duration timeout = Duration.ofMillis(ANSWER_MILLIS);
         return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(), r -> Receptionist.find(KEY, r), timeout,
                         system.scheduler())
+                .exceptionally(e -> null) // the receptionist too busy to answer: this node's view alone
                 .thenCompose(listing -> {
-                    Set<ActorRef<Ask>> nodes = listing.getServiceInstances(KEY);
+                    // This node's own view is not asked with a timeout: it always answers (for a system whose actor does not,
+                    // after Systems' own wait), and the answering node must never list itself as unknown.
                     List<CompletableFuture<NodeView>> answers = new ArrayList<>();
-                    for (ActorRef<Ask> node : nodes) {
+                    answers.add(local.get().toCompletableFuture().thenApply(views -> new NodeView(self, write(views)))
+                            .exceptionally(e -> null));
+                    for (ActorRef<Ask> node : listing == null ? Set.<ActorRef<Ask>>of() : listing.getServiceInstances(KEY)) {
+                        if (node.path().address().hasLocalScope()) {
+                            continue;
+                        }
                         answers.add(AskPattern.<Ask, NodeView>ask(node, Ask::new, timeout, system.scheduler()).toCompletableFuture()
                                 .exceptionally(e -> null));
                     }
