@@ -151,11 +151,13 @@ class MqttClusterIT {
         }
         long idsOfSeveralKeys = keysOfMessageId.values().stream().filter(ks -> ks.size() > 1).count();
         long acknowledged = count(() -> broker.acknowledgedBy(CLIENT_PREFIX));
+        long sentAgain = resentTo(killed);
         System.out.printf("mqtt cluster test: node killed with %d of %d published, %d delivered; %d delivered while it was down "
                 + "(the rest waited in its session); %d lost, %d keys under more than one message id, %d message ids for %d orders, "
-                + "%d message ids under more than one key; %d PUBACKs (%d from the survivor), %d keys delivered again%n",
+                + "%d message ids under more than one key; %d PUBACKs (%d from the survivor); %d PUBLISHes of messages the killed node "
+                + "had not acknowledged sent again (d1) to it after its restart; %d keys delivered again%n",
                 publishedAtKill, MESSAGES, appliedAtKill, appliedWhileDown, lost, keysTwice, keysOfMessageId.size(), MESSAGES,
-                idsOfSeveralKeys, acknowledged, count(() -> broker.acknowledgedBy(survivor)),
+                idsOfSeveralKeys, acknowledged, count(() -> broker.acknowledgedBy(survivor)), sentAgain,
                 orders.stream().filter(k -> target.successes(k) > 1).count());
         assertEquals(0, lost, "orders that never reached the target");
         assertEquals(0, keysTwice, "orders accepted under more than one message id: duplicate effects");
@@ -171,6 +173,14 @@ class MqttClusterIT {
         env.put("JUNCTION_MGMT_PORT", String.valueOf(LocalCluster.freePort()));
         env.put("JUNCTION_DATA_DIR", dir.resolve("data-" + own).toString());
         return env;
+    }
+
+    /** PUBLISH packets the broker sent again (flagged as a resend: after a reconnect) to {@code clientId}, from its log. */
+    private long resentTo(String clientId) throws java.io.IOException {
+        String resend = "Sending PUBLISH to " + clientId + " (d1,";
+        try (var lines = java.nio.file.Files.lines(dir.resolve("broker").resolve("broker.log"), StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(resend)).count();
+        }
     }
 
     /** Waits until the target has received nothing new for 2 s: what the cluster holds durably has been delivered. */
