@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MQTT -> Junction -> HTTP delivered/s, beside the webhook and AMQP figures. Needs: a built tree (mvn -B -q package -DskipTests),
-# mosquitto and mosquitto-clients, PostgreSQL (trust auth). Runs a Mosquitto of its own (persistence on, no limit on an
+# mosquitto, PostgreSQL (trust auth). Runs a Mosquitto of its own (persistence on, no limit on an
 # offline session's queue) on 127.0.0.1:18830, so a backlog can build up while the server is held. Prints the drain rate.
 #   load-tests/bench/mqtt-bench.sh [messages=200000]
 set -euo pipefail
@@ -11,7 +11,7 @@ DB=jbench_mqtt
 TARGET_PORT=${TARGET_PORT:-19310}
 HTTP_PORT=${HTTP_PORT:-18310}
 work=$(mktemp -d)
-cleanup() { kill "${server:-}" "${target:-}" "${broker:-}" 2>/dev/null || true; wait 2>/dev/null || true; dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"; }
+cleanup() { kill -CONT "${server:-}" 2>/dev/null || true; kill "${server:-}" "${target:-}" "${broker:-}" 2>/dev/null || true; wait 2>/dev/null || true; dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"; }
 trap cleanup EXIT
 printf 'listener 18830 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 0\nuser root\n' "$work" > "$work/mosquitto.conf"
 /usr/sbin/mosquitto -c "$work/mosquitto.conf" > "$work/broker.log" 2>&1 & broker=$!
@@ -24,12 +24,11 @@ LOAD_TARGET_URL=http://127.0.0.1:$TARGET_PORT JUNCTION_DB_URL=jdbc:postgresql://
 until grep -q 'Junction started' "$work/server.log"; do sleep 1; done
 sleep 3 # the subscription is made just after the start
 
-orders() { # $1 prefix, $2 count: one quickstart order per line, each with its own id
-  awk -v p="$1" -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"%s-%d\",\"currency\":\"EUR\",\"customer\":{\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"},\"lines\":[{\"sku\":\"LAMP-01\",\"qty\":2,\"price\":19.5},{\"sku\":\"BULB-E27\",\"qty\":4,\"price\":3.25}]}\n", p, i }'
-}
 keys() { tail -1 "$work/target.log" | sed -E 's/.*keys=([0-9]+).*/\1/'; }
 wait_keys() { until [ "$(keys 2>/dev/null || echo 0)" -ge "$1" ] 2>/dev/null; do sleep 1; done; }
-publish() { orders "$1" "$2" | mosquitto_pub -p 18830 -V mqttv5 -q 1 -t bench/orders -l; }
+PAHO=$(ls connectors/mqtt/target/plugin/mqtt/lib/org.eclipse.paho.mqttv5.client-*.jar | head -1)
+# QoS 1 quickstart orders, each with its own id, waiting for PUBACKs (mosquitto_pub -l does not, and was cut off as out of memory)
+publish() { java -cp "$PAHO" load-tests/bench/MqttPublish.java tcp://127.0.0.1:18830 bench/orders "$1" "$2"; }
 
 echo "warm-up: $WARM messages"
 publish warm "$WARM"

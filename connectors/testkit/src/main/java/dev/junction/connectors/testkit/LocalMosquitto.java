@@ -150,6 +150,17 @@ public final class LocalMosquitto implements AutoCloseable {
         }
     }
 
+    /**
+     * PUBLISH packets the broker sent for the first time (not flagged as a resend) to clients whose id starts with
+     * {@code clientIdPrefix}, from its log: with {@link #acknowledgedBy}, what a client still holds unacknowledged.
+     */
+    public long sentTo(String clientIdPrefix) throws IOException {
+        Pattern publish = Pattern.compile("Sending PUBLISH to " + Pattern.quote(clientIdPrefix) + "\\S* \\(d0, q[12],");
+        try (var lines = Files.lines(directory.resolve("broker.log"), StandardCharsets.UTF_8)) {
+            return lines.filter(l -> publish.matcher(l).find()).count();
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();
