@@ -126,7 +126,7 @@ public final class ClusterReload {
                 .build(), "configuration", org.apache.pekko.actor.typed.Props.empty());
         system.receptionist().tell(Receptionist.register(KEY, node));
         reloader.onFileChange(cluster::replace);
-        cluster.joinTheCluster(0);
+        cluster.joinTheCluster(0, 0);
         return cluster;
     }
 
@@ -135,12 +135,11 @@ public final class ClusterReload {
      * change: then its file is the newer one and is offered to the cluster like any change (applied everywhere or refused).
      * Its own file, replaced, is kept beside it as {@code .<name>.before-cluster}. The first node of a cluster runs its file.
      */
-    private void joinTheCluster(int attempt) {
-        if (attempt > 60) {
-            return;
-        }
+    private void joinTheCluster(int waitedForUp, int asked) {
         if (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
-            system.scheduler().scheduleOnce(Duration.ofSeconds(1), () -> joinTheCluster(attempt + 1), system.executionContext());
+            if (waitedForUp < 120) {
+                system.scheduler().scheduleOnce(Duration.ofSeconds(1), () -> joinTheCluster(waitedForUp + 1, asked), system.executionContext());
+            }
             return;
         }
         nodes().thenCompose(nodes -> {
@@ -149,8 +148,10 @@ public final class ClusterReload {
                     : ask(other, GetText::new, CHECK_TIMEOUT).exceptionally(e -> null);
         }).thenAcceptAsync(current -> {
             if (current == null) {
-                if (members().size() > 1 && attempt < 10) { // the others have not registered yet
-                    system.scheduler().scheduleOnce(Duration.ofSeconds(1), () -> joinTheCluster(attempt + 1), system.executionContext());
+                if (members().size() > 1 && asked < 30) { // the others have not registered with this node's receptionist yet
+                    system.scheduler().scheduleOnce(Duration.ofSeconds(1), () -> joinTheCluster(waitedForUp, asked + 1), system.executionContext());
+                } else if (members().size() > 1) {
+                    log.warn("no other node told this node the cluster's configuration; it runs its own file");
                 }
                 return;
             }
