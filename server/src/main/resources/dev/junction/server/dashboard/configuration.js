@@ -1,7 +1,7 @@
 // Configuration: each integration's current revision and the revisions still loaded, the revisions each node of the cluster
 // runs, the last change (applied, or refused with every problem), a reload of the configuration file (operators) and the
 // file itself, secrets redacted.
-import { api, el, ago, showProblem, canOperate, refresh } from './app.js';
+import { api, el, ago, showProblem, canOperate, refresh } from './lib.js';
 
 export async function render(main) {
   let integrations, text;

@@ -1,6 +1,6 @@
 // Dead letters: the list filtered by integration, replay a selection or everything matching, and one dead letter in full
 // (#/dead-letter/<messageId>) with its raw original, transformed payload, attempts, audit, replay and discard.
-import { api, el, ago, showProblem, canOperate, refresh } from './app.js';
+import { api, el, ago, showProblem, canOperate, refresh } from './lib.js';
 
 const FILTERS = ['integration', 'system', 'errorClass', 'from', 'to'];
 

@@ -1,5 +1,5 @@
 // A message: search by integration and idempotency key, or by message id; its lineage as a timeline (#/message/<messageId>).
-import { api, el, showProblem } from './app.js';
+import { api, el, showProblem } from './lib.js';
 
 export async function render(main, [messageId]) {
   let integrations;

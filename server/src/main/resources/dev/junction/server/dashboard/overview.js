@@ -1,5 +1,5 @@
 // Overview: firing alerts, each integration's flow over the last hour, each system's state on this node. Polls every few seconds.
-import { api, el, ago, showProblem } from './app.js';
+import { api, el, ago, showProblem } from './lib.js';
 
 const POLL_MS = 3000;
 

@@ -71,7 +71,7 @@ class DashboardFilesTest {
             assertEquals(path.endsWith(".js") ? "application/javascript; charset=UTF-8" : "text/css; charset=UTF-8", type, path);
             toLoad.addAll(references(file.body()));
         }
-        assertTrue(seen.containsAll(Set.of("/dashboard/app.js", "/dashboard/style.css", "/dashboard/overview.js",
+        assertTrue(seen.containsAll(Set.of("/dashboard/app.js", "/dashboard/lib.js", "/dashboard/style.css", "/dashboard/overview.js",
                 "/dashboard/dead-letters.js", "/dashboard/message.js", "/dashboard/configuration.js")), seen.toString());
     }
 
