@@ -39,12 +39,12 @@ final class WebhookHandler {
         HttpIngress ingress = byPath.apply(path);
         if (ingress == null) {
             request.discardEntityBytes(materializer);
-            return done(ProblemResponses.problem(404, "not-found", "No such webhook", "no integration listens at " + PREFIX + path));
+            return unread(ProblemResponses.problem(404, "not-found", "No such webhook", "no integration listens at " + PREFIX + path));
         }
         long limit = ingress.maxBodyBytes();
         if (request.entity().getContentLengthOption().orElse(0L) > limit) {
             request.discardEntityBytes(materializer);
-            return done(tooLarge(limit));
+            return unread(tooLarge(limit));
         }
         String sourcePath = path;
         return request.entity().toStrict(READ_TIMEOUT_MS, limit, materializer)
@@ -74,6 +74,15 @@ final class WebhookHandler {
         }
         headers.put("content-type", request.entity().getContentType().toString().toLowerCase(Locale.ROOT));
         return headers;
+    }
+
+    /**
+     * An answer given before the request's body was read: the server closes such a connection after the response, so the
+     * response says so ({@code Connection: close}) and the client does not send its next request on it (a client that did
+     * saw the connection end with no answer: "header parser received no bytes").
+     */
+    private static CompletionStage<HttpResponse> unread(HttpResponse response) {
+        return done(response.addHeader(org.apache.pekko.http.javadsl.model.headers.Connection.create("close")));
     }
 
     private static CompletionStage<HttpResponse> done(HttpResponse response) {
