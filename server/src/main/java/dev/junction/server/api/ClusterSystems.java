@@ -83,8 +83,7 @@ final class ClusterSystems {
                     // This node's own view is not asked with a timeout: it always answers (for a system whose actor does not,
                     // after Systems' own wait), and the answering node must never list itself as unknown.
                     List<CompletableFuture<NodeView>> answers = new ArrayList<>();
-                    answers.add(local.get().toCompletableFuture().thenApply(views -> new NodeView(self, write(views)))
-                            .exceptionally(e -> null));
+                    CompletableFuture<List<ObjectNode>> own = local.get().toCompletableFuture().exceptionally(e -> null);
                     for (ActorRef<Ask> node : listing == null ? Set.<ActorRef<Ask>>of() : listing.getServiceInstances(KEY)) {
                         if (node.path().address().hasLocalScope()) {
                             continue;
@@ -92,10 +91,16 @@ final class ClusterSystems {
                         answers.add(AskPattern.<Ask, NodeView>ask(node, Ask::new, timeout, system.scheduler()).toCompletableFuture()
                                 .exceptionally(e -> null));
                     }
-                    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(x -> {
+                    List<CompletableFuture<?>> all = new ArrayList<>(answers);
+                    all.add(own);
+                    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> {
                         Map<String, JsonNode> byNode = new TreeMap<>();
                         for (String member : members()) {
                             byNode.put(member, null); // unknown until it answers
+                        }
+                        List<ObjectNode> mine = own.join();
+                        if (mine != null) {
+                            byNode.put(self, AdminApi.JSON.valueToTree(mine));
                         }
                         for (CompletableFuture<NodeView> answer : answers) {
                             NodeView view = answer.join();

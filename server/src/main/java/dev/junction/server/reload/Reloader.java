@@ -55,6 +55,8 @@ public final class Reloader {
     private final Sources sources;
     private final Executor blocking;
     private JunctionSettings settings;
+    /** The revisions of {@link #settings}, readable without the lock. */
+    private volatile Map<String, String> revisions;
     private Map<Path, Long> watched;
     /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
     private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
@@ -68,6 +70,7 @@ public final class Reloader {
         this.sources = sources;
         this.blocking = blocking;
         this.watched = stamps(settings);
+        this.revisions = revisionsOf(settings);
     }
 
     /** Checks the configuration file and the files it names every {@code interval}, and reloads when one of them changed. */
@@ -145,11 +148,18 @@ public final class Reloader {
         Files.copy(file, file.resolveSibling("." + file.getFileName() + suffix), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Each integration's current revision on this node. */
-    public synchronized Map<String, String> revisions() {
+    /**
+     * Each integration's current revision on this node. Not under the lock a reload holds while it reads files: asked from an
+     * actor, it must not wait for one.
+     */
+    public Map<String, String> revisions() {
+        return revisions;
+    }
+
+    private static Map<String, String> revisionsOf(JunctionSettings settings) {
         Map<String, String> revisions = new TreeMap<>();
         settings.integrations().values().forEach(i -> revisions.put(i.name(), i.revision()));
-        return revisions;
+        return java.util.Collections.unmodifiableMap(revisions);
     }
 
     /**
@@ -249,6 +259,7 @@ public final class Reloader {
         settings.integrations().keySet().stream().filter(name -> !next.integrations().containsKey(name))
                 .forEach(name -> changes.add(name + ": removed"));
         settings = next;
+        revisions = revisionsOf(next);
         watched = stamps(next);
         if (!changes.isEmpty()) {
             log.info("configuration {} reloaded:\n  {}", next.configFile(), String.join("\n  ", changes));

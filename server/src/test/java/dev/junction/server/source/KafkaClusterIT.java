@@ -9,7 +9,6 @@ import dev.junction.server.testing.PostgresDatabase;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.ServerProcess;
 import dev.junction.server.testing.TestConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,11 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +91,7 @@ class KafkaClusterIT {
         try (ServerProcess a = ServerProcess.start(config, ServerProcess.freePort(), env(db, oldest, oldest), dir.resolve("a.log"), jvm);
              ServerProcess b = ServerProcess.start(config, ServerProcess.freePort(), env(db, oldest, other), dir.resolve("b.log"), jvm)) {
             Await.until(Duration.ofSeconds(60), () -> members(admin) == 2, () -> members(admin) + " members in the group");
-            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produceSlowly(producer, topic, orders, positionOf, published));
+            CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> KafkaRecords.produceSlowly(producer, topic, orders, positionOf, published, 200));
             Await.until(Duration.ofSeconds(90), () -> target.applied().size() >= MESSAGES / 4,
                     () -> target.applied().size() + " delivered; see " + dir);
             b.kill();
@@ -104,7 +99,7 @@ class KafkaClusterIT {
             producing.join();
             Await.until(Duration.ofSeconds(120), () -> target.applied().size() >= MESSAGES,
                     () -> (MESSAGES - target.applied().size()) + " records never reached the target; see " + dir);
-            Await.until(Duration.ofSeconds(60), () -> lag(admin, topic) == 0, () -> "lag " + lag(admin, topic) + " left");
+            Await.until(Duration.ofSeconds(60), () -> KafkaRecords.lagOrMinusOne(admin, topic, PARTITIONS, GROUP) == 0, () -> "lag " + KafkaRecords.lagOrMinusOne(admin, topic, PARTITIONS, GROUP) + " left");
         }
 
         Map<String, Set<String>> messageIdsOfOrder = new HashMap<>();
@@ -114,8 +109,8 @@ class KafkaClusterIT {
             }
         }
         Set<String> keys = Set.copyOf(positionOf.values());
-        long lostOrders = orders.stream().filter(o -> !messageIdsOfOrder.containsKey(body(o))).count();
-        long ordersTwice = orders.stream().filter(o -> messageIdsOfOrder.getOrDefault(body(o), Set.of()).size() > 1).count();
+        long lostOrders = orders.stream().filter(o -> !messageIdsOfOrder.containsKey(KafkaRecords.body(o))).count();
+        long ordersTwice = orders.stream().filter(o -> messageIdsOfOrder.getOrDefault(KafkaRecords.body(o), Set.of()).size() > 1).count();
         long lostKeys = keys.stream().filter(k -> !target.applied().contains(k)).count();
         long keysTwice = keys.stream().filter(k -> target.messageIds(k).size() > 1).count();
         System.out.printf("kafka cluster test: node killed with %d of %d applied; %d orders lost, %d orders under more than one "
@@ -139,53 +134,6 @@ class KafkaClusterIT {
     private static int members(Admin admin) {
         try {
             return admin.describeConsumerGroups(List.of(GROUP)).all().get(10, TimeUnit.SECONDS).get(GROUP).members().size();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    private static String body(String order) {
-        return "{\"id\":\"" + order + "\",\"total\":52.0}";
-    }
-
-    /** 100 records every 200 ms, each acknowledged by the broker; notes where each one landed. */
-    private static void produceSlowly(KafkaProducer<byte[], byte[]> producer, String topic, List<String> orders,
-                                      Map<String, String> positionOf, AtomicInteger published) {
-        try {
-            for (int from = 0; from < orders.size(); from += 100) {
-                long started = System.nanoTime();
-                Map<String, java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new HashMap<>();
-                for (String o : orders.subList(from, Math.min(orders.size(), from + 100))) {
-                    sent.put(o, producer.send(new ProducerRecord<>(topic, o.getBytes(StandardCharsets.UTF_8),
-                            body(o).getBytes(StandardCharsets.UTF_8))));
-                }
-                for (var e : sent.entrySet()) {
-                    var m = e.getValue().get(60, TimeUnit.SECONDS);
-                    positionOf.put(e.getKey(), m.topic() + "-" + m.partition() + "-" + m.offset());
-                }
-                published.set(Math.min(orders.size(), from + 100));
-                Thread.sleep(Math.max(0, 200 - (System.nanoTime() - started) / 1_000_000));
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("producing failed", e);
-        }
-    }
-
-    private static long lag(Admin admin, String topic) {
-        try {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            long lag = 0;
-            for (TopicPartition tp : latest.keySet()) {
-                OffsetAndMetadata c = committed.get(tp);
-                lag += ends.get(tp).offset() - (c == null ? 0 : c.offset());
-            }
-            return lag;
         } catch (Exception e) {
             return -1;
         }

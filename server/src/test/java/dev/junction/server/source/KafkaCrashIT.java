@@ -8,7 +8,6 @@ import dev.junction.server.testing.Await;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.ServerProcess;
 import dev.junction.server.testing.TestConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +88,7 @@ class KafkaCrashIT {
         long lagAtKill;
         CompletableFuture<Void> publishing;
         try (ServerProcess first = ServerProcess.start(config, port, env, log)) {
-            publishing = CompletableFuture.runAsync(() -> produceSlowly(producer, topic, orders, positionOf, published));
+            publishing = CompletableFuture.runAsync(() -> KafkaRecords.produceSlowly(producer, topic, orders, positionOf, published, 100));
             CompletableFuture<Void> watched = publishing;
             Await.until(Duration.ofSeconds(120), () -> {
                 if (watched.isCompletedExceptionally()) {
@@ -105,14 +100,14 @@ class KafkaCrashIT {
             appliedAtKill = target.applied().size();
             publishedAtKill = published.get();
         }
-        lagAtKill = lag(admin, topic);
+        lagAtKill = KafkaRecords.lag(admin, topic, PARTITIONS, "junction-crash");
         assertTrue(appliedAtKill < MESSAGES && lagAtKill > 0, "killed mid-way: " + appliedAtKill + " applied, lag " + lagAtKill);
 
         try (ServerProcess second = ServerProcess.start(config, port, env, log)) {
             publishing.join();
             Await.until(Duration.ofSeconds(180), () -> target.applied().size() >= MESSAGES,
                     () -> (MESSAGES - target.applied().size()) + " records never reached the target; see " + log);
-            Await.until(Duration.ofSeconds(60), () -> lagOrMinusOne(admin, topic) == 0, () -> "lag " + lagOrMinusOne(admin, topic) + " left");
+            Await.until(Duration.ofSeconds(60), () -> KafkaRecords.lagOrMinusOne(admin, topic, PARTITIONS, "junction-crash") == 0, () -> "lag " + KafkaRecords.lagOrMinusOne(admin, topic, PARTITIONS, "junction-crash") + " left");
         }
 
         Set<String> keys = Set.copyOf(positionOf.values());
@@ -124,12 +119,12 @@ class KafkaCrashIT {
                 messageIdsOfOrder.computeIfAbsent(b, x -> new java.util.HashSet<>()).addAll(target.messageIds(key));
             }
         }
-        long lostOrders = orders.stream().filter(o -> !messageIdsOfOrder.containsKey(body(o))).count();
-        long ordersTwice = orders.stream().filter(o -> messageIdsOfOrder.getOrDefault(body(o), Set.of()).size() > 1).count();
+        long lostOrders = orders.stream().filter(o -> !messageIdsOfOrder.containsKey(KafkaRecords.body(o))).count();
+        long ordersTwice = orders.stream().filter(o -> messageIdsOfOrder.getOrDefault(KafkaRecords.body(o), Set.of()).size() > 1).count();
         long lostKeys = keys.stream().filter(k -> !target.applied().contains(k)).count();
         long strangeKeys = target.applied().stream().filter(k -> !keys.contains(k)).count();
         long keysTwice = keys.stream().filter(k -> target.messageIds(k).size() > 1).count();
-        long wrongBody = orders.stream().filter(o -> !target.bodies(positionOf.get(o)).equals(Set.of(body(o)))).count();
+        long wrongBody = orders.stream().filter(o -> !target.bodies(positionOf.get(o)).equals(Set.of(KafkaRecords.body(o)))).count();
         long redelivered = keys.stream().filter(k -> target.successes(k) > 1).count();
         System.out.printf("kafka crash test: killed with %d of %d published, %d applied, lag %d; %d orders lost, %d orders "
                 + "applied under more than one message id; %d keys lost, %d unexpected keys, %d keys under more than one message "
@@ -151,57 +146,5 @@ class KafkaCrashIT {
                     + "mvn -pl connectors/kafka -am package first");
         }
         return dir;
-    }
-
-    private static String body(String order) {
-        return "{\"id\":\"" + order + "\",\"total\":52.0}";
-    }
-
-    /** 100 records every 100 ms, each acknowledged by the broker; notes where each one landed. */
-    private static void produceSlowly(KafkaProducer<byte[], byte[]> producer, String topic, List<String> orders,
-                                      Map<String, String> positionOf, AtomicInteger published) {
-        try {
-            for (int from = 0; from < orders.size(); from += 100) {
-                long started = System.nanoTime();
-                Map<String, java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new HashMap<>();
-                for (String o : orders.subList(from, Math.min(orders.size(), from + 100))) {
-                    sent.put(o, producer.send(new ProducerRecord<>(topic, o.getBytes(StandardCharsets.UTF_8),
-                            body(o).getBytes(StandardCharsets.UTF_8))));
-                }
-                for (var e : sent.entrySet()) {
-                    var m = e.getValue().get(60, TimeUnit.SECONDS);
-                    positionOf.put(e.getKey(), m.topic() + "-" + m.partition() + "-" + m.offset());
-                }
-                published.set(Math.min(orders.size(), from + 100));
-                Thread.sleep(Math.max(0, 100 - (System.nanoTime() - started) / 1_000_000));
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("producing failed", e);
-        }
-    }
-
-    private static long lagOrMinusOne(Admin admin, String topic) {
-        try {
-            return lag(admin, topic);
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    /** The group's lag: records of the topic not covered by its committed offsets. */
-    private static long lag(Admin admin, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("junction-crash")
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        long lag = 0;
-        for (TopicPartition tp : latest.keySet()) {
-            OffsetAndMetadata c = committed.get(tp);
-            lag += ends.get(tp).offset() - (c == null ? 0 : c.offset());
-        }
-        return lag;
     }
 }
