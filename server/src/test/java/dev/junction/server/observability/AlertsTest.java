@@ -111,7 +111,12 @@ class AlertsTest {
                 Await.until(Duration.ofSeconds(15), () -> alert(server, "volume-drop", i) != null, () -> "no volume-drop: " + alerts(server));
                 JsonNode drop = alert(server, "volume-drop", i);
                 assertEquals("firing", drop.get("state").asText());
-                assertTrue(drop.get("detail").asText().startsWith(i + ": 0 received in the last 2s, usually "), drop.toString());
+                // The window may still hold the last messages of the first run when the new node checks first (a quick
+                // restart): what must hold is a count below half the usual one, read from the durable counts.
+                java.util.regex.Matcher detail = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(i)
+                        + ": (\\d+) received in the last 2s, usually (\\d+) .*").matcher(drop.get("detail").asText());
+                assertTrue(detail.matches(), drop.toString());
+                assertTrue(Long.parseLong(detail.group(1)) < 0.5 * Long.parseLong(detail.group(2)), drop.toString());
             }
         }
     }
