@@ -45,6 +45,8 @@ public final class Alerts {
     }
 
     private final AlertSettings settings;
+    /** Each integration's monitoring block: from the settings at start, then from each reload ({@link #follow}). */
+    private volatile Map<String, AlertSettings.Monitoring> monitoring;
     private final ActivityStore store;
     private final Ingestor notify;
     private final String node;
@@ -58,7 +60,16 @@ public final class Alerts {
         this.store = store;
         this.notify = notify;
         this.node = node;
+        this.monitoring = settings.monitoring();
         Activity.bucket(settings.bucket().toMillis());
+    }
+
+    /**
+     * Checks from now on what {@code next} says of each integration (a reload added, removed or changed a monitoring block).
+     * The alerts of an integration that is gone, or whose rule is now off, resolve at the next check like any other.
+     */
+    public void follow(Map<String, AlertSettings.Monitoring> next) {
+        this.monitoring = Map.copyOf(next);
     }
 
     /** Everything firing, then what resolved in the last day, newest first. */
@@ -111,7 +122,7 @@ public final class Alerts {
         long now = System.currentTimeMillis();
         Map<String, Alert> firing = new LinkedHashMap<>();
         try {
-            settings.monitoring().forEach((integration, m) -> {
+            monitoring.forEach((integration, m) -> {
                 if (!integration.equals(AlertSettings.NOTIFY_INTEGRATION)) {
                     evaluate(integration, m, now).forEach(a -> firing.put(a.name() + "/" + a.subject(), a));
                 }
@@ -151,7 +162,7 @@ public final class Alerts {
 
     /** Removes activity older than any rule looks back (keeping each integration's last delivery). */
     public void prune() {
-        long longest = settings.monitoring().values().stream()
+        long longest = monitoring.values().stream()
                 .mapToLong(m -> Math.max(m.volumeBaseline().plus(m.volumeWindow()).toMillis(), m.failuresWindow().toMillis()))
                 .max().orElse(0) + settings.bucket().toMillis();
         store.prune(System.currentTimeMillis() - longest).toCompletableFuture().join();

@@ -61,6 +61,8 @@ public final class Reloader {
     /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
     private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
             text -> CompletableFuture.completedFuture(replace(text));
+    /** Told each configuration this node applies, after the integrations and sources follow it. */
+    private final List<java.util.function.Consumer<JunctionSettings>> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** {@code blocking} runs the file reads of a reload and of the checks for changes. */
     public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources, Executor blocking) {
@@ -85,6 +87,15 @@ public final class Reloader {
      */
     public void onFileChange(java.util.function.Function<String, CompletionStage<Outcome>> distribute) {
         this.fileChanged = distribute;
+    }
+
+    /**
+     * From now on {@code listener} is told each configuration applied here (by a reload of this node or of the cluster), on
+     * the thread applying it, so a part of the node that reads integrations' settings outside the catalog (the alerts'
+     * monitoring blocks) follows them. A listener must not fail; one that throws is logged and the reload stands.
+     */
+    public void onApplied(java.util.function.Consumer<JunctionSettings> listener) {
+        appliedListeners.add(listener);
     }
 
     /** {@link #reload()} on the blocking executor. */
@@ -261,6 +272,13 @@ public final class Reloader {
         settings = next;
         revisions = revisionsOf(next);
         watched = stamps(next);
+        for (java.util.function.Consumer<JunctionSettings> listener : appliedListeners) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                log.warn("a part of the node did not follow the reload of {}: {}", next.configFile(), e.toString());
+            }
+        }
         if (!changes.isEmpty()) {
             log.info("configuration {} reloaded:\n  {}", next.configFile(), String.join("\n  ", changes));
         }

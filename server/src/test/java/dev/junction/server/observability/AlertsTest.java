@@ -122,6 +122,34 @@ class AlertsTest {
     }
 
     @Test
+    void aReloadThatTurnsFreshnessOnIsFollowedWithoutARestartAndOneThatTurnsItOffResolvesTheAlert() throws Exception {
+        String i = "reloaded-orders";
+        try (RecordingTarget erp = new RecordingTarget(); RecordingTarget ops = new RecordingTarget()) {
+            Path config = TestConfig.write(dir, config(erp.baseUrl(), ops.baseUrl(), i, "freshness { max-age = off }", ""));
+            try (RunningServer server = RunningServer.start(config, dir.resolve("data"), Map.of())) {
+                server.postAccepted("/webhooks/webshop/orders", "r-1", TestConfig.order("SO-1"));
+                Await.until(Duration.ofSeconds(10), () -> erp.successes("r-1") == 1, () -> "r-1 not delivered");
+                long delivered = erp.firstSuccessAt("r-1");
+                // Well past the max-age the reload brings: with the old rule (off) no check may fire.
+                Await.until(Duration.ofSeconds(10), () -> System.currentTimeMillis() - delivered > MAX_AGE + 4 * CHECK, () -> "");
+                assertEquals(null, alert(server, "stale", i), "stale fired with freshness off");
+
+                TestConfig.write(dir, config(erp.baseUrl(), ops.baseUrl(), i, "freshness { max-age = " + MAX_AGE + "ms }", ""));
+                var reload = server.postJson("/api/v1/integrations/reload", "");
+                assertEquals(200, reload.statusCode(), reload.body());
+                Await.until(Duration.ofSeconds(10), () -> "firing".equals(state(server, "stale", i)),
+                        () -> "the reloaded max-age was not followed: " + alerts(server));
+
+                TestConfig.write(dir, config(erp.baseUrl(), ops.baseUrl(), i, "freshness { max-age = off }", ""));
+                reload = server.postJson("/api/v1/integrations/reload", "");
+                assertEquals(200, reload.statusCode(), reload.body());
+                Await.until(Duration.ofSeconds(10), () -> "resolved".equals(state(server, "stale", i)),
+                        () -> "turning freshness off did not resolve the alert: " + alerts(server));
+            }
+        }
+    }
+
+    @Test
     void breakerGaugeFollowsAnOutage() throws Exception {
         String i = "breaker-orders";
         String system = i + "-erp";
