@@ -65,3 +65,5 @@ CREATE TABLE IF NOT EXISTS PUBLIC.junction_activity (
     last_delivered_at BIGINT NOT NULL,
     PRIMARY KEY (integration, bucket_start)
 );
+-- Added after the first release: a delivery that ended filtered (a database made before gets the column here).
+ALTER TABLE PUBLIC.junction_activity ADD COLUMN IF NOT EXISTS filtered BIGINT NOT NULL DEFAULT 0;

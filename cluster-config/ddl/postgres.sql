@@ -68,3 +68,5 @@ CREATE TABLE IF NOT EXISTS public.junction_activity (
     last_delivered_at BIGINT NOT NULL,
     PRIMARY KEY (integration, bucket_start)
 );
+-- Added after the first release: a delivery that ended filtered (a database made before gets the column here).
+ALTER TABLE public.junction_activity ADD COLUMN IF NOT EXISTS filtered BIGINT NOT NULL DEFAULT 0;

@@ -10,8 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * polling runs) feed freshness through {@link #delivered} too. Thread-safe; counted whether Kamon is on or off.
  */
 public final class Activity {
-    /** Counts of one integration in one bucket: received, delivered, dead-lettered, last delivery (epoch ms). */
+    /** One integration in one bucket; its counts are {@code long[COLUMNS]} indexed by the constants below. */
     public record Key(String integration, long bucketStart) {}
+
+    public static final int RECEIVED = 0;
+    public static final int DELIVERED = 1;
+    public static final int DEAD_LETTERED = 2;
+    /** The epoch ms of the bucket's last delivery (a maximum, not a count). */
+    public static final int LAST_DELIVERED = 3;
+    public static final int FILTERED = 4;
+    static final int COLUMNS = 5;
 
     /**
      * A breaker's state on this node (0 closed, 1 half-open, 2 open); {@code since} (epoch ms) is when it left closed: a breaker
@@ -30,16 +38,21 @@ public final class Activity {
     }
 
     public static void received(String integration) {
-        add(integration, System.currentTimeMillis(), 0, 0);
+        add(integration, System.currentTimeMillis(), RECEIVED, 0);
     }
 
     /** A delivery confirmed at {@code at} (epoch ms): freshness counts from the latest. */
     public static void delivered(String integration, long at) {
-        add(integration, at, 1, at);
+        add(integration, at, DELIVERED, at);
     }
 
     public static void deadLettered(String integration) {
-        add(integration, System.currentTimeMillis(), 2, 0);
+        add(integration, System.currentTimeMillis(), DEAD_LETTERED, 0);
+    }
+
+    /** A target's delivery ended filtered (a step or a route let it go nowhere): settled, neither delivered nor failed. */
+    public static void filtered(String integration) {
+        add(integration, System.currentTimeMillis(), FILTERED, 0);
     }
 
     public static void breaker(String system, int state) {
@@ -58,9 +71,9 @@ public final class Activity {
     private static void add(String integration, long at, int column, long lastDelivered) {
         long bucket = at - Math.floorMod(at, bucketMillis);
         COUNTS.compute(new Key(integration, bucket), (k, counts) -> {
-            long[] c = counts == null ? new long[4] : counts;
+            long[] c = counts == null ? new long[COLUMNS] : counts;
             c[column]++;
-            c[3] = Math.max(c[3], lastDelivered);
+            c[LAST_DELIVERED] = Math.max(c[LAST_DELIVERED], lastDelivered);
             return c;
         });
     }
@@ -79,6 +92,12 @@ public final class Activity {
 
     /** Gives back counts whose write failed: they are written with the next flush. */
     static void restore(Map<Key, long[]> counts) {
-        counts.forEach((key, c) -> COUNTS.merge(key, c, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], Math.max(a[3], b[3])}));
+        counts.forEach((key, c) -> COUNTS.merge(key, c, (a, b) -> {
+            long[] sum = new long[COLUMNS];
+            for (int i = 0; i < COLUMNS; i++) {
+                sum[i] = i == LAST_DELIVERED ? Math.max(a[i], b[i]) : a[i] + b[i];
+            }
+            return sum;
+        }));
     }
 }

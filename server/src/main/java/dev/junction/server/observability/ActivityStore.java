@@ -5,13 +5,13 @@ import java.util.concurrent.CompletionStage;
 
 /** The durable activity counts every node adds to and every node reads (the {@code junction_activity} table). */
 public interface ActivityStore {
-    /** Sums of one integration over buckets starting in [from, to): received, delivered, dead-lettered. */
-    record Sums(long received, long delivered, long deadLettered) {}
+    /** Sums of one integration over buckets starting in [from, to). */
+    record Sums(long received, long delivered, long deadLettered, long filtered) {}
 
     /** The counts of one bucket (epoch ms of its start); what the dashboard draws. */
-    record Bucket(long start, long received, long delivered, long deadLettered) {}
+    record Bucket(long start, long received, long delivered, long deadLettered, long filtered) {}
 
-    /** Adds these counts (received, delivered, dead-lettered, last delivery) to their buckets. */
+    /** Adds these counts (indexed as {@link Activity#RECEIVED} and the others say) to their buckets. */
     CompletionStage<Void> add(Map<Activity.Key, long[]> counts);
 
     CompletionStage<Sums> sums(String integration, long from, long to);

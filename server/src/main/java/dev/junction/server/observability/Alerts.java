@@ -82,11 +82,11 @@ public final class Alerts {
      * One integration's counts over the last {@code minutes} (whole buckets, the current one included), per bucket ({@code buckets}:
      * those with counts, oldest first; {@code bucketSeconds} long) and its last delivery.
      */
-    public record Recent(String integration, int minutes, long received, long delivered, long deadLettered, String lastDeliveredAt,
-                         long bucketSeconds, List<Bucket> buckets) {}
+    public record Recent(String integration, int minutes, long received, long delivered, long deadLettered, long filtered,
+                         String lastDeliveredAt, long bucketSeconds, List<Bucket> buckets) {}
 
     /** One bucket's counts; {@code start} is ISO-8601. */
-    public record Bucket(String start, long received, long delivered, long deadLettered) {}
+    public record Bucket(String start, long received, long delivered, long deadLettered, long filtered) {}
 
     /** What the dashboard shows of an integration's flow, from the durable activity counts (behind by at most a flush). */
     public java.util.concurrent.CompletionStage<Recent> recent(String integration, int minutes) {
@@ -98,8 +98,9 @@ public final class Alerts {
                         buckets.stream().mapToLong(ActivityStore.Bucket::received).sum(),
                         buckets.stream().mapToLong(ActivityStore.Bucket::delivered).sum(),
                         buckets.stream().mapToLong(ActivityStore.Bucket::deadLettered).sum(),
+                        buckets.stream().mapToLong(ActivityStore.Bucket::filtered).sum(),
                         lastAndFirst[0] > 0 ? iso(lastAndFirst[0]) : null, bucket / 1000,
-                        buckets.stream().map(b -> new Bucket(iso(b.start()), b.received(), b.delivered(), b.deadLettered())).toList()));
+                        buckets.stream().map(b -> new Bucket(iso(b.start()), b.received(), b.delivered(), b.deadLettered(), b.filtered())).toList()));
     }
 
     /** Writes this node's counts to the durable store (also at shutdown). */

@@ -64,6 +64,8 @@ public final class Metrics {
             Activity.delivered(integration, settledAt);
         } else if (outcome.equals("dead_lettered")) {
             Activity.deadLettered(integration);
+        } else if (outcome.equals("filtered")) {
+            Activity.filtered(integration);
         }
         if (!Observability.enabled()) {
             return;

@@ -15,13 +15,14 @@ public final class ActivityTable implements ActivityStore {
     private static final String MERGE = """
             MERGE INTO junction_activity t
             USING (SELECT CAST(? AS VARCHAR(255)) AS integration, CAST(? AS BIGINT) AS bucket_start, CAST(? AS BIGINT) AS received,
-                          CAST(? AS BIGINT) AS delivered, CAST(? AS BIGINT) AS dead_lettered, CAST(? AS BIGINT) AS last_delivered_at) s
+                          CAST(? AS BIGINT) AS delivered, CAST(? AS BIGINT) AS dead_lettered, CAST(? AS BIGINT) AS last_delivered_at,
+                          CAST(? AS BIGINT) AS filtered) s
             ON t.integration = s.integration AND t.bucket_start = s.bucket_start
             WHEN MATCHED THEN UPDATE SET received = t.received + s.received, delivered = t.delivered + s.delivered,
-                 dead_lettered = t.dead_lettered + s.dead_lettered,
+                 dead_lettered = t.dead_lettered + s.dead_lettered, filtered = t.filtered + s.filtered,
                  last_delivered_at = CASE WHEN s.last_delivered_at > t.last_delivered_at THEN s.last_delivered_at ELSE t.last_delivered_at END
-            WHEN NOT MATCHED THEN INSERT (integration, bucket_start, received, delivered, dead_lettered, last_delivered_at)
-                 VALUES (s.integration, s.bucket_start, s.received, s.delivered, s.dead_lettered, s.last_delivered_at)""";
+            WHEN NOT MATCHED THEN INSERT (integration, bucket_start, received, delivered, dead_lettered, last_delivered_at, filtered)
+                 VALUES (s.integration, s.bucket_start, s.received, s.delivered, s.dead_lettered, s.last_delivered_at, s.filtered)""";
 
     private final InboxTables tables;
 
@@ -38,10 +39,11 @@ public final class ActivityTable implements ActivityStore {
                     long[] c = e.getValue();
                     merge.setString(1, e.getKey().integration());
                     merge.setLong(2, e.getKey().bucketStart());
-                    merge.setLong(3, c[0]);
-                    merge.setLong(4, c[1]);
-                    merge.setLong(5, c[2]);
-                    merge.setLong(6, c[3]);
+                    merge.setLong(3, c[Activity.RECEIVED]);
+                    merge.setLong(4, c[Activity.DELIVERED]);
+                    merge.setLong(5, c[Activity.DEAD_LETTERED]);
+                    merge.setLong(6, c[Activity.LAST_DELIVERED]);
+                    merge.setLong(7, c[Activity.FILTERED]);
                     merge.executeUpdate(); // one at a time: two nodes merging the same new bucket in one batch could deadlock
                 }
             }
@@ -53,13 +55,13 @@ public final class ActivityTable implements ActivityStore {
     public CompletionStage<Sums> sums(String integration, long from, long to) {
         return tables.run(connection -> {
             try (PreparedStatement q = connection.prepareStatement("SELECT COALESCE(SUM(received), 0), COALESCE(SUM(delivered), 0), "
-                    + "COALESCE(SUM(dead_lettered), 0) FROM junction_activity WHERE integration = ? AND bucket_start >= ? AND bucket_start < ?")) {
+                    + "COALESCE(SUM(dead_lettered), 0), COALESCE(SUM(filtered), 0) FROM junction_activity WHERE integration = ? AND bucket_start >= ? AND bucket_start < ?")) {
                 q.setString(1, integration);
                 q.setLong(2, from);
                 q.setLong(3, to);
                 try (ResultSet rs = q.executeQuery()) {
                     rs.next();
-                    return new Sums(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                    return new Sums(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
                 }
             }
         });
@@ -68,7 +70,7 @@ public final class ActivityTable implements ActivityStore {
     @Override
     public CompletionStage<java.util.List<Bucket>> buckets(String integration, long from, long to) {
         return tables.run(connection -> {
-            try (PreparedStatement q = connection.prepareStatement("SELECT bucket_start, received, delivered, dead_lettered "
+            try (PreparedStatement q = connection.prepareStatement("SELECT bucket_start, received, delivered, dead_lettered, filtered "
                     + "FROM junction_activity WHERE integration = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start")) {
                 q.setString(1, integration);
                 q.setLong(2, from);
@@ -76,7 +78,7 @@ public final class ActivityTable implements ActivityStore {
                 java.util.List<Bucket> buckets = new java.util.ArrayList<>();
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
-                        buckets.add(new Bucket(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                        buckets.add(new Bucket(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
                     }
                 }
                 return buckets;

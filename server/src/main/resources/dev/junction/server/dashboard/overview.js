@@ -39,7 +39,8 @@ function showAlerts(box, firing) {
 function showIntegrations(table, integrations, activity, openDeadLetters) {
   const byName = Object.fromEntries(activity.map(a => [a.integration, a]));
   table.replaceChildren(
-    el('tr', {}, ['Integration', 'Source', 'Targets', 'Per minute', 'Received', 'Delivered', 'Dead-lettered', 'Open dead letters',
+    el('tr', {}, ['Integration', 'Source', 'Targets', 'Per minute', 'Received', 'Delivered', 'Filtered', 'Dead-lettered',
+      'Open dead letters',
       'Last delivered']
       .map(h => el('th', {}, h))),
     ...integrations.map((i, n) => {
@@ -51,6 +52,7 @@ function showIntegrations(table, integrations, activity, openDeadLetters) {
         el('td', {}, a.buckets ? chart(a) : ''),
         el('td', { class: 'received' }, a.received ?? ''),
         el('td', { class: 'delivered' }, a.delivered ?? ''),
+        el('td', { class: 'filtered' }, a.filtered ?? ''),
         el('td', { class: 'dead-lettered' + (a.deadLettered ? ' bad' : '') }, a.deadLettered ?? ''),
         el('td', { class: 'open-dead-letters' }, openDeadLetters[n] > 0
           ? el('a', { href: '#/dead-letters?integration=' + encodeURIComponent(i.name), class: 'bad' }, openDeadLetters[n]) : '0'),
@@ -80,9 +82,9 @@ function showSystems(table, systems) {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-const SERIES = [['received', '#789'], ['delivered', '#2a2'], ['deadLettered', '#c22']];
+const SERIES = [['received', '#789'], ['delivered', '#2a2'], ['filtered', '#c80'], ['deadLettered', '#c22']];
 
-/** A small line chart of the last hour's buckets: received (grey), delivered (green), dead-lettered (red). */
+/** A small line chart of the last hour's buckets: received (grey), delivered (green), filtered (amber), dead-lettered (red). */
 function chart(activity) {
   const slots = Math.round(activity.minutes * 60 / activity.bucketSeconds);
   const size = activity.bucketSeconds * 1000;
@@ -109,7 +111,7 @@ function chart(activity) {
     svg.append(line);
   });
   const title = document.createElementNS(SVG, 'title');
-  title.textContent = `per ${activity.bucketSeconds} s over ${activity.minutes} min, most ${max}: received grey, delivered green, dead-lettered red`;
+  title.textContent = `per ${activity.bucketSeconds} s over ${activity.minutes} min, most ${max}: received grey, delivered green, filtered amber, dead-lettered red`;
   svg.append(title);
   return svg;
 }
