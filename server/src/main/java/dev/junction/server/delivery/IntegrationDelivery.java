@@ -17,6 +17,7 @@ import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.observability.LogContext;
 import dev.junction.server.observability.Metrics;
+import dev.junction.server.observability.Tracing;
 import dev.junction.server.inbox.Settlement.Attempt;
 import dev.junction.server.inbox.Settlement.Status;
 import dev.junction.server.inbox.Settlement.TargetOutcome;
@@ -283,9 +284,13 @@ public final class IntegrationDelivery {
                         + last.errorClass() + " " + last.detail()));
             }
             int number = history.size() + 1;
+            Tracing.Step span = Tracing.attempt(integration, target.name(), target.system(), envelope.messageId(), number, envelope.headers());
             SinkRecord record = new SinkRecord(envelope.messageId(), integration, envelope.idempotencyKey(), payload, bytes,
-                    envelope.headers(), number);
-            return systems.call(target.system(), Systems.targetId(integration, target.name()), record).thenCompose(this::after);
+                    span.headers(), number);
+            return systems.call(target.system(), Systems.targetId(integration, target.name()), record).whenComplete((result, e) ->
+                    span.finish(result instanceof CallResult.NotAttempted n ? "not attempted: " + n.reason()
+                            : result instanceof CallResult.Attempted a && a.failure() != null ? SystemActor.errorClass(a.failure())
+                            + ": " + a.failure().getMessage() : null)).thenCompose(this::after);
         }
 
         private CompletionStage<TargetOutcome> after(CallResult result) {

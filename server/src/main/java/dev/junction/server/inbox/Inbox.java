@@ -3,10 +3,10 @@ package dev.junction.server.inbox;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
-import dev.junction.connectors.api.TraceContext;
 import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
 import dev.junction.server.observability.Metrics;
+import dev.junction.server.observability.Tracing;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -120,9 +120,13 @@ public final class Inbox {
             @Override
             public CompletionStage<IngestResult> ingest(InboundMessage message) {
                 long start = System.nanoTime();
+                Tracing.Step span = Tracing.receive(integration, message.headers());
                 return offer(partitions, received(integration, message.idempotencyKey(), message.contentType(), message.raw(),
-                        message.headers()), message.idempotencyKey(), message.raw())
-                        .whenComplete((result, failure) -> counted(integration, start, result));
+                        span.headers()), message.idempotencyKey(), message.raw())
+                        .whenComplete((result, failure) -> {
+                            counted(integration, start, result);
+                            span.finish(failure != null ? failure.toString() : result.isDurable() ? null : result.toString());
+                        });
             }
 
             @Override
@@ -130,7 +134,9 @@ public final class Inbox {
                 // Keyed by its bytes: the same unusable message delivered again (a broker redelivery) is one dead letter.
                 String key = "unusable:" + message.errorClass() + ":" + java.util.HexFormat.of().formatHex(sha256(message.raw()), 0, 16);
                 long start = System.nanoTime();
-                return offer(partitions, received(integration, key, message.contentType(), message.raw(), message.headers())
+                Tracing.Step span = Tracing.receive(integration, message.headers());
+                span.finish(message.errorClass() + ": " + message.reason());
+                return offer(partitions, received(integration, key, message.contentType(), message.raw(), span.headers())
                         .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
                         .whenComplete((result, failure) -> counted(integration, start, result));
             }
@@ -154,12 +160,7 @@ public final class Inbox {
 
     private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
         Integrations.Revision revision = integrations.accepting(integration);
-        if (TraceContext.traceId(headers) == null) {
-            // Every message belongs to a trace: the sender's (a webhook's traceparent), else one started here.
-            Map<String, String> traced = new java.util.HashMap<>(headers);
-            traced.put(TraceContext.HEADER, TraceContext.traceparent(null));
-            headers = Map.copyOf(traced);
-        }
+        // headers carry the message's trace: the sender's (a webhook's traceparent), else one started here (Tracing.receive).
         return Envelope.builder().messageId(MessageIds.next()).integration(integration).idempotencyKey(key)
                 .receivedAt(System.currentTimeMillis()).contentType(contentType).raw(raw).headers(headers)
                 .revision(revision.id()).mappings(revision.mappings());

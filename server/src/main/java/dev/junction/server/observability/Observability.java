@@ -15,6 +15,10 @@ import kamon.Kamon;
  * {@code junction-kamon.conf}); {@code off}, no Kamon at all (every metric call is a no-op). The agent is not the default:
  * on two cores with three nodes it pushed {@code FailoverSpec}'s resumption past its 30 s bound (31.5-35.6 s against 22-24 s
  * without it) and left requests unanswered in {@code JournalOutageSpec}; it stays opt-in until its cost is measured and cut.
+ *
+ * <p>Spans ({@link Tracing}) are exported over OTLP by Kamon's OpenTelemetry reporter when {@code OTEL_EXPORTER_OTLP_ENDPOINT}
+ * or {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} is set (with the other {@code OTEL_EXPORTER_OTLP_*} variables it reads:
+ * protocol, headers, compression, timeout); none is recorded otherwise.
  */
 public final class Observability {
     private static volatile boolean started;
@@ -31,10 +35,11 @@ public final class Observability {
         String mode = env.getOrDefault("JUNCTION_METRICS", "on");
         enabled = !"off".equalsIgnoreCase(mode);
         if ("agent".equalsIgnoreCase(mode)) {
-            Kamon.init(config());
+            Kamon.init(config(env));
         } else if (enabled) {
-            Kamon.initWithoutAttaching(config());
+            Kamon.initWithoutAttaching(config(env));
         }
+        Tracing.exporting(enabled && exportsSpans(env));
     }
 
     /** Kamon without the agent, when {@link #init} did not run (a node started inside another program, e.g. a test). */
@@ -43,10 +48,12 @@ public final class Observability {
             return;
         }
         started = true;
-        enabled = !"off".equalsIgnoreCase(System.getenv().getOrDefault("JUNCTION_METRICS", "on"));
+        Map<String, String> env = System.getenv();
+        enabled = !"off".equalsIgnoreCase(env.getOrDefault("JUNCTION_METRICS", "on"));
         if (enabled) {
-            Kamon.initWithoutAttaching(config());
+            Kamon.initWithoutAttaching(config(env));
         }
+        Tracing.exporting(enabled && exportsSpans(env));
     }
 
     static boolean enabled() {
@@ -65,10 +72,16 @@ public final class Observability {
         return data.isDefined() ? data.get() : "";
     }
 
-    private static Config config() {
+    private static boolean exportsSpans(Map<String, String> env) {
+        return !env.getOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT", "").isBlank() || !env.getOrDefault("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").isBlank();
+    }
+
+    private static Config config(Map<String, String> env) {
         ConfigFactory.invalidateCaches();
         // No logger here: this runs before logging starts, so that Kamon can instrument logback's classes too.
+        Config otlp = ConfigFactory.parseString("kamon.modules.otel-trace-reporter.enabled = " + exportsSpans(env));
         return ConfigFactory.defaultOverrides()
+                .withFallback(otlp)
                 .withFallback(ConfigFactory.parseResources(Observability.class.getClassLoader(), "junction-kamon.conf"))
                 .withFallback(ConfigFactory.load())
                 .resolve();

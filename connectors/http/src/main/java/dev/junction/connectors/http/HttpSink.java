@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.junction.connectors.api.PermanentException;
 import dev.junction.connectors.api.SinkInstance;
 import dev.junction.connectors.api.SinkRecord;
+import dev.junction.connectors.api.TraceContext;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -120,9 +121,9 @@ public final class HttpSink implements SinkInstance {
                 .addHeader(header("Idempotency-Key", record.idempotencyKey()))
                 .addHeader(header("X-Junction-Message-Id", record.messageId()))
                 .addHeader(RawHeader.create("X-Junction-Attempt", Integer.toString(record.attempt())))
-                // The message's trace, a span of this attempt's own.
-                .addHeader(RawHeader.create(dev.junction.connectors.api.TraceContext.HEADER,
-                        dev.junction.connectors.api.TraceContext.traceparent(dev.junction.connectors.api.TraceContext.traceId(record.headers()))))
+                // The attempt's span, made by the server (a new trace when the record has none, as when used alone).
+                .addHeader(RawHeader.create(TraceContext.HEADER, TraceContext.traceId(record.headers()) != null
+                        ? record.headers().get(TraceContext.HEADER).trim() : TraceContext.traceparent(null)))
                 .addHeaders(signature(record.idempotencyKey(), body));
     }
 
