@@ -197,7 +197,9 @@ class HttpSinkTest {
 
     @Test
     void requestsBeyondThePoolQueueAreRetriableOverloaded() throws Exception {
-        SinkInstance sink = sink("", "path = \"" + target.url("/slow") + "\", max-connections = 1, timeout = 1s");
+        // The timeout must outlast the loop below: a loaded machine (a cold JIT, two cores shared) took over a second to
+        // queue the sends, so the first ones timed out and left the pool's queue before the last ones could overflow it.
+        SinkInstance sink = sink("", "path = \"" + target.url("/slow") + "\", max-connections = 1, timeout = 5s");
         target.answer(new TargetServer.Answer(200, Map.of(), "{}", true));
         int sent = PoolSettings.MAX_OPEN_REQUESTS + 100;
         List<CompletionStage<Void>> sends = IntStream.range(0, sent).mapToObj(i -> sink.send(record(1))).toList();
