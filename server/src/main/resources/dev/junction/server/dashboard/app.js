@@ -4,8 +4,9 @@ import * as overview from './overview.js';
 import * as deadLetters from './dead-letters.js';
 import * as message from './message.js';
 import * as configuration from './configuration.js';
+import * as runs from './runs.js';
 
-const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message, 'configuration': configuration };
+const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message, 'runs': runs, 'configuration': configuration };
 let stopPage = () => {};
 
 function showSignIn() {
