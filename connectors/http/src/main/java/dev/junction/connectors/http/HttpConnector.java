@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The {@code http} connector: systems reached over HTTP. Sources: {@code webhook} (pushed to over the server's own port),
- * {@code poll} (an API read in runs from a committed watermark). Sink:
+ * {@code poll} (an API read in runs from a committed watermark) and {@code batch} (the same on a cron schedule). Sink:
  * one REST call per delivery attempt.
  *
  * <p>Lifecycle: loaded by {@link java.util.ServiceLoader} and created once through the no-argument constructor; every method is
@@ -35,6 +35,7 @@ public final class HttpConnector implements Connector {
 
     private final WebhookSourceFactory webhook = new WebhookSourceFactory();
     private final PollSourceFactory poll = new PollSourceFactory();
+    private final BatchSourceFactory batch = new BatchSourceFactory();
     private final HttpSinkFactory sink = new HttpSinkFactory();
 
     @Override
@@ -49,7 +50,7 @@ public final class HttpConnector implements Connector {
 
     @Override
     public Map<String, SourceFactory> sources() {
-        return Map.of("webhook", webhook, "poll", poll);
+        return Map.of("webhook", webhook, "poll", poll, "batch", batch);
     }
 
     @Override

@@ -13,10 +13,11 @@ import java.util.Set;
  * @param url       the absolute URL of the first page, before the watermark and paging parameters
  * @param items     where the items are in each page; the empty pointer: the page is the array
  * @param watermark the watermark parameter and field; null when the poll reads everything every time
- * @param every     how long after a run ends the next starts (poll); unused by a batch
+ * @param every      how long after a run ends the next starts (poll); unused by a batch
+ * @param untilParam the query parameter a batch run's start is sent in; null for none
  */
 record PollSettings(String url, Duration every, JsonPointer items, KeyRule keys, WatermarkSettings watermark, Paging paging,
-                    Duration timeout, int maxPages) {
+                    Duration timeout, int maxPages, String untilParam) {
 
     /**
      * @param param   the query parameter the committed watermark is sent in
@@ -35,7 +36,8 @@ record PollSettings(String url, Duration every, JsonPointer items, KeyRule keys,
         return new PollSettings(TargetUrl.resolve(TargetUrl.baseUrl(systemConfig), block.getString("path")),
                 block.hasPath("every") ? block.getDuration("every") : Duration.ZERO,
                 JsonPointer.compile(block.getString("items")), KeyRule.parse(block.getString("idempotency-key"), Set.of()),
-                watermark, paging(block), block.getDuration("timeout"), block.getInt("max-pages"));
+                watermark, paging(block), block.getDuration("timeout"), block.getInt("max-pages"),
+                block.hasPath("until-param") ? block.getString("until-param") : null);
     }
 
     private static Paging paging(Config block) {

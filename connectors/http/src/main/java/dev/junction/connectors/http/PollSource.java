@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads an HTTP API in runs (a poll every {@code every}, a batch on its schedule). A run starts from the committed watermark,
+ * Reads an HTTP API in runs (a poll every {@code every}, a batch on its {@link Schedule}). A run starts from the committed watermark,
  * reads page after page (each request through the system's gates), hands every item of a page to the inbox at once and waits
  * for the answers before it asks for the next page. Only when every item of the run is durable (accepted, a duplicate, or
  * recorded as a dead letter) does it commit the newest watermark seen: a crash, a failed page or a refusal by the inbox leaves
@@ -70,7 +70,12 @@ final class PollSource implements SourceInstance {
         if (stopping) {
             return;
         }
-        long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
+        if (at == null) {
+            log.warn("{}: the schedule names no further time; no more runs", context.integration());
+            return;
+        }
+        // rounded up: a run that starts early would see the time before its tick (and take it as its window's end)
+        long delay = Math.max(0, (Duration.between(Instant.now(), at).toNanos() + 999_999) / 1_000_000);
         CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, context.blockingExecutor()).execute(this::run);
     }
 
@@ -92,7 +97,7 @@ final class PollSource implements SourceInstance {
         }
         Instant next = schedule.next(Instant.now(), false);
         Instant notBefore = Instant.now().plus(after);
-        scheduleRun(next.isBefore(notBefore) ? notBefore : next);
+        scheduleRun(next != null && next.isBefore(notBefore) ? notBefore : next);
     }
 
     /** One run; returns the least time before the next (the inbox's back-off after a refusal). */
@@ -106,7 +111,8 @@ final class PollSource implements SourceInstance {
         RunRecorder.Run run = context.runs().begin(new RunRecorder.Window(before, schedule.windowed() ? started.toString() : null, before));
         RunCounts counts = new RunCounts();
         String newest = before;
-        String url = settings.paging().first(withWatermark(settings.url(), before));
+        String start = settings.untilParam() == null ? settings.url() : Urls.withParam(settings.url(), settings.untilParam(), started.toString());
+        String url = settings.paging().first(withWatermark(start, before));
         long readBefore = 0;
         try {
             for (int index = 0; url != null; index++) {

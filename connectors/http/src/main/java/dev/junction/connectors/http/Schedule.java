@@ -6,7 +6,7 @@ import java.time.Instant;
 /** When the runs of a poll or a batch start. Immutable. */
 interface Schedule {
 
-    /** When the next run starts, given that the last one ended (or the source started) at {@code now}. */
+    /** When the next run starts, given that the last one ended (or the source started) at {@code now}; null: never again. */
     Instant next(Instant now, boolean first);
 
     /** Whether a run's window ends at its start (a batch), so the run record shows it; a poll's window is open. */
