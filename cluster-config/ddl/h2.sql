@@ -67,3 +67,27 @@ CREATE TABLE IF NOT EXISTS PUBLIC.junction_activity (
 );
 -- Added after the first release: a delivery that ended filtered (a database made before gets the column here).
 ALTER TABLE PUBLIC.junction_activity ADD COLUMN IF NOT EXISTS filtered BIGINT NOT NULL DEFAULT 0;
+
+-- The runs of polling and batch sources (GET /api/v1/runs): one row per run, written as it starts, after each page and as
+-- it ends. Times are ISO-8601 instants, which sort as text.
+CREATE TABLE IF NOT EXISTS PUBLIC.junction_runs (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    integration VARCHAR(255) NOT NULL,
+    source VARCHAR(64) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    started VARCHAR(40) NOT NULL,
+    finished VARCHAR(40),
+    window_from VARCHAR(65536),
+    window_to VARCHAR(65536),
+    watermark_before VARCHAR(65536),
+    watermark_after VARCHAR(65536),
+    pages BIGINT NOT NULL,
+    items_read BIGINT NOT NULL,
+    accepted BIGINT NOT NULL,
+    duplicate BIGINT NOT NULL,
+    invalid BIGINT NOT NULL,
+    failed BIGINT NOT NULL,
+    error VARCHAR(4000)
+);
+
+CREATE INDEX IF NOT EXISTS junction_runs_started ON PUBLIC.junction_runs (integration, started);

@@ -11,6 +11,7 @@ import dev.junction.server.inbox.Inbox;
 import dev.junction.server.observability.Alerts;
 import dev.junction.server.observability.Observability;
 import dev.junction.server.persistence.ActivityTable;
+import dev.junction.server.persistence.RunsTable;
 import dev.junction.server.persistence.InboxTables;
 import dev.junction.server.persistence.JdbcKeys;
 import dev.junction.server.persistence.JdbcRetention;
@@ -82,7 +83,8 @@ public final class Junction implements AutoCloseable {
                     });
             Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables), new JdbcRetention(tables));
             inboxReady.complete(inbox);
-            Sources sources = Sources.start(system, settings, inbox, blocking);
+            RunsTable runs = new RunsTable(tables);
+            Sources sources = Sources.start(system, settings, inbox, systems, runs, blocking);
             Alerts alerts = startAlerts(system, settings, inbox, new ActivityTable(tables), blocking);
             // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.
             org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
@@ -95,7 +97,7 @@ public final class Junction implements AutoCloseable {
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, clusterReload, systems, sources.health(),
-                                    connectors, alerts), settings.admin())
+                                    connectors, alerts, runs), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

@@ -63,7 +63,7 @@ public final class AdminApi {
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
                            Reloader reloader, dev.junction.server.reload.ClusterReload clusterReload, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
-                           dev.junction.server.observability.Alerts alerts) {}
+                           dev.junction.server.observability.Alerts alerts, dev.junction.server.runs.RunStore runs) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
         // Made once: the directives' inner routes are built again for every request.
@@ -77,6 +77,7 @@ public final class AdminApi {
                 path("openapi.json", () -> get(() -> complete(OPENAPI))),
                 new AlertRoutes(services.alerts()).route(),
                 new ActivityRoutes(services.alerts(), services.catalog()).route(),
+                new RunRoutes(services.runs()).route(),
                 path("me", () -> get(() -> caller(c -> complete(json(200, Map.of("name", c.name(), "role", c.role().wire())))))))));
         Function<HttpRequest, CompletionStage<HttpResponse>> sealed = routes.seal(rejections(), exceptions()).handler(system);
         AdminAuth auth = new AdminAuth(admin);

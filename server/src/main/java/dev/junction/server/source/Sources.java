@@ -9,6 +9,9 @@ import dev.junction.server.config.IntegrationSettings;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.config.SourceSettings;
 import dev.junction.server.inbox.Inbox;
+import dev.junction.server.runs.RunStore;
+import dev.junction.server.runs.Runs;
+import dev.junction.server.system.Systems;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +50,8 @@ public final class Sources {
 
     private final ActorSystem<?> system;
     private final Inbox inbox;
+    private final Systems systems;
+    private final RunStore runs;
     private final Executor blocking;
     private final SourceHealth health = new SourceHealth();
     private final Map<String, Running> everyNode = new LinkedHashMap<>();
@@ -56,15 +61,21 @@ public final class Sources {
     private volatile Path configDirectory;
     private volatile boolean stopped;
 
-    private Sources(ActorSystem<?> system, Inbox inbox, Executor blocking) {
+    private Sources(ActorSystem<?> system, Inbox inbox, Systems systems, RunStore runs, Executor blocking) {
         this.system = system;
         this.inbox = inbox;
+        this.systems = systems;
+        this.runs = runs;
         this.blocking = blocking;
     }
 
-    /** Creates each integration's source, wired to its ingestor, and starts it; stops them all at shutdown. */
-    public static Sources start(ActorSystem<?> system, JunctionSettings settings, Inbox inbox, Executor blocking) {
-        Sources sources = new Sources(system, inbox, blocking);
+    /**
+     * Creates each integration's source, wired to its ingestor, its system's gates ({@code systems}) and the run records
+     * ({@code runs}), and starts it; stops them all at shutdown.
+     */
+    public static Sources start(ActorSystem<?> system, JunctionSettings settings, Inbox inbox, Systems systems, RunStore runs,
+                                Executor blocking) {
+        Sources sources = new Sources(system, inbox, systems, runs, blocking);
         SourcePositions.init(system);
         ClusterSharding.get(system).init(Entity.of(SingleReader.TYPE_KEY, ctx -> SingleReader.create(ctx.getEntityId(), sources))
                 .withStopMessage(new SingleReader.Stop()));
@@ -164,7 +175,8 @@ public final class Sources {
         SourceContext context = new SourceContext(integration.name(), source.system().name(), source.system().config(),
                 source.settings(), configDirectory, inbox.ingestorFor(integration.name()),
                 SourcePositions.storeFor(system, integration.name(), source.kind()),
-                health.reporter(integration.name(), source.system().name(), source.kind()), system, blocking);
+                health.reporter(integration.name(), source.system().name(), source.kind()), systems.calls(source.system().name()),
+                new Runs(runs, integration.name(), source.kind()), system, blocking);
         SourceInstance created = source.factory().create(context);
         created.start();
         log.info("integration {} listening: {}", integration.name(), kind(integration));

@@ -51,10 +51,22 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     public sealed interface Command {}
 
     /**
-     * Make one attempt at {@code target} with {@code record} when the gates allow, unless {@code deadlineNanos} passes first;
-     * complete {@code reply} either way. Local only (a future, not an actor ref: no temporary actor per attempt).
+     * Make one {@code attempt} when the gates allow, unless {@code deadlineNanos} passes first; complete {@code reply} either
+     * way. Local only (a future, not an actor ref: no temporary actor per attempt).
      */
-    public record Call(String target, SinkRecord record, long deadlineNanos, CompletableFuture<CallResult> reply) implements Command {}
+    public record Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply) implements Command {}
+
+    /** What a {@link Call} does once the gates let it through. */
+    public sealed interface Attempt {}
+
+    /** A delivery: one {@code send} of {@code record} by the sink of {@code target}. */
+    public record Send(String target, SinkRecord record) implements Attempt {}
+
+    /**
+     * Any other call to the system (a poll's page request, a lookup): {@code body} makes it and must not block. Its failure
+     * counts like a delivery's (breaker, pause); its success is not a delivery.
+     */
+    public record Run(java.util.function.Supplier<CompletionStage<Void>> body) implements Attempt {}
 
     public record GetStatus(ActorRef<SystemStatus> replyTo) implements Command {}
 
@@ -179,9 +191,9 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     }
 
     private Behavior<Command> onCall(Call call) {
-        if (!sinks.containsKey(call.target())) {
+        if (call.attempt() instanceof Send send && !sinks.containsKey(send.target())) {
             call.reply().complete(new CallResult.Attempted(System.currentTimeMillis(), 0,
-                    new PermanentException("no-sink", "system " + settings.name() + " has no target " + call.target())));
+                    new PermanentException("no-sink", "system " + settings.name() + " has no target " + send.target())));
             return this;
         }
         if (waiting.size() >= policy.maxQueued()) {
@@ -224,7 +236,6 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     }
 
     private void start(Call call) {
-        SinkInstance sink = sinks.get(call.target());
         long startedAt = System.currentTimeMillis();
         long startNanos = System.nanoTime();
         boolean probe = breaker != null && breaker.isHalfOpen();
@@ -235,7 +246,8 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         java.util.concurrent.Callable<CompletionStage<Done>> body = () -> {
             CompletionStage<Void> sent;
             try {
-                sent = sink.send(call.record());
+                sent = call.attempt() instanceof Send send ? sinks.get(send.target()).send(send.record())
+                        : ((Run) call.attempt()).body().get();
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
@@ -284,7 +296,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         long now = System.currentTimeMillis();
         inFlight.remove(call);
         if (failure == null) {
-            delivered++;
+            delivered += call.attempt() instanceof Send ? 1 : 0;
             lastSuccess = now;
         } else {
             onFailure(failure, now);

@@ -1,7 +1,9 @@
 package dev.junction.server.system;
 
+import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkContext;
 import dev.junction.connectors.api.SinkRecord;
+import dev.junction.connectors.api.SystemCalls;
 import dev.junction.server.config.IntegrationSettings;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.config.SystemSettings;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -91,10 +94,40 @@ public final class Systems {
      * reach the sink in time answers {@link CallResult.NotAttempted}.
      */
     public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record) {
+        return call(systemName, new SystemActor.Send(target, record));
+    }
+
+    /**
+     * The calls to {@code systemName} that are not deliveries (a poll's page requests), through the same gates. A call that
+     * was not attempted fails with a {@link RetriableException} of class {@code not-attempted}.
+     */
+    public SystemCalls calls(String systemName) {
+        return new SystemCalls() {
+            @Override
+            public <T> CompletionStage<T> call(Supplier<CompletionStage<T>> attempt) {
+                CompletableFuture<T> value = new CompletableFuture<>();
+                SystemActor.Run run = new SystemActor.Run(() -> attempt.get().thenAccept(value::complete));
+                return Systems.this.call(systemName, run).thenCompose(result -> {
+                    if (result instanceof CallResult.NotAttempted n) {
+                        return CompletableFuture.failedFuture(new RetriableException("not-attempted", n.reason(), null));
+                    }
+                    Throwable failure = ((CallResult.Attempted) result).failure();
+                    return failure == null ? value : CompletableFuture.failedFuture(failure);
+                });
+            }
+        };
+    }
+
+    private CompletionStage<CallResult> call(String systemName, SystemActor.Attempt attempt) {
         Entry entry = systems.get(systemName);
+        if (entry == null) {
+            // systems are spawned at start: one added by a reload has no actor until the node restarts
+            return CompletableFuture.completedFuture(new CallResult.NotAttempted("system " + systemName
+                    + " is not running on this node (a system added by a reload runs after a restart)"));
+        }
         long deadline = System.nanoTime() + QUEUE_WAIT.toNanos();
         CompletableFuture<CallResult> reply = new CompletableFuture<>();
-        entry.actor().tell(new SystemActor.Call(target, record, deadline, reply));
+        entry.actor().tell(new SystemActor.Call(attempt, deadline, reply));
         // The actor answers every call; the timeout covers a call lost with a restarting actor or a full mailbox.
         return reply.orTimeout(entry.replyTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e));

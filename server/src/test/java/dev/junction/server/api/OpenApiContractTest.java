@@ -89,7 +89,7 @@ class OpenApiContractTest {
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.get("paths").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String path = "/api/v1" + entry.getKey().replace("{messageId}", deadLetterId).replace("{name}", "orders-to-erp")
-                    .replace("{operationId}", "0190d3b8-0000-7000-8000-000000000000");
+                    .replace("{operationId}", "0190d3b8-0000-7000-8000-000000000000").replace("{runId}", "0190d3b8-0000-7000-8000-000000000000");
             for (String method : METHODS) {
                 boolean documented = entry.getValue().has(method.toLowerCase());
                 // bodies that change nothing: a filter without matches, invalid HOCON, a reprocess without a reason
@@ -178,6 +178,9 @@ class OpenApiContractTest {
         check(failures, "/operations/{operationId}", "get", send("GET", "/api/v1/operations/0190d3b8-0000-7000-8000-000000000000", ""));
         check(failures, "/activity", "get", send("GET", "/api/v1/activity", ""));
         check(failures, "/activity", "get", send("GET", "/api/v1/activity?minutes=0", ""));
+        check(failures, "/runs", "get", send("GET", "/api/v1/runs?integration=orders-to-erp&status=failed&limit=5", ""));
+        check(failures, "/runs", "get", send("GET", "/api/v1/runs?status=done", ""));
+        check(failures, "/runs/{runId}", "get", send("GET", "/api/v1/runs/0190d3b8-0000-7000-8000-000000000000", ""));
         check(failures, "/me", "get", send("GET", "/api/v1/me", ""));
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }

@@ -16,6 +16,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param ingestor         the entry point into the durable inbox
  * @param positions        the source's durable position, kept in the server's journal for this integration
  * @param status           where the source reports its connection's state for operators
+ * @param calls            calls to the source's system through its gates (rate limit, breaker, bulkhead, Retry-After pause);
+ *                         a source that calls the system itself (a poll) makes every call through here
+ * @param runs             where a source that works in runs (a poll, a batch) records each of them for operators
  * @param actorSystem      the server's actor system, for streams and scheduling
  * @param blockingExecutor a dispatcher for blocking I/O: never block on the actor system's default dispatcher. It runs
  *                         until the actor system terminates, after every source stopped and every sink closed
@@ -29,5 +32,7 @@ public record SourceContext(
         Ingestor ingestor,
         PositionStore positions,
         SourceStatus status,
+        SystemCalls calls,
+        RunRecorder runs,
         ActorSystem<?> actorSystem,
         Executor blockingExecutor) {}

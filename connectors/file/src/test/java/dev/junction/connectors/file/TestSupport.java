@@ -30,7 +30,8 @@ final class TestSupport {
                                        ActorSystem<?> actorSystem, Executor blocking) {
         Config block = DirectorySourceFactory.SPEC.withDefaults(ConfigFactory.parseString(settings));
         return new SourceContext("orders", "erp-drop", system(root), block, configDirectory, ingestor, new MemoryPositions(),
-                SourceStatus.ignored(), actorSystem, blocking);
+                SourceStatus.ignored(), dev.junction.connectors.api.SystemCalls.DIRECT,
+                dev.junction.connectors.api.RunRecorder.NONE, actorSystem, blocking);
     }
 
     /** Retries {@code assertion} until it passes or {@code timeout} is over; then throws its last failure. */

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code http} connector: systems reached over HTTP. Sources: {@code webhook} (pushed to over the server's own port). Sink:
+ * The {@code http} connector: systems reached over HTTP. Sources: {@code webhook} (pushed to over the server's own port),
+ * {@code poll} (an API read in runs from a committed watermark) and {@code batch} (the same on a cron schedule). Sink:
  * one REST call per delivery attempt.
  *
  * <p>Lifecycle: loaded by {@link java.util.ServiceLoader} and created once through the no-argument constructor; every method is
@@ -33,6 +34,8 @@ public final class HttpConnector implements Connector {
     private static final ConfigSpec SYSTEM_SPEC = ConfigSpec.of("A system reached over HTTP.", BASE_URL, AUTH);
 
     private final WebhookSourceFactory webhook = new WebhookSourceFactory();
+    private final PollSourceFactory poll = new PollSourceFactory();
+    private final BatchSourceFactory batch = new BatchSourceFactory();
     private final HttpSinkFactory sink = new HttpSinkFactory();
 
     @Override
@@ -47,7 +50,7 @@ public final class HttpConnector implements Connector {
 
     @Override
     public Map<String, SourceFactory> sources() {
-        return Map.of("webhook", webhook);
+        return Map.of("webhook", webhook, "poll", poll, "batch", batch);
     }
 
     @Override

@@ -23,8 +23,8 @@ class HttpConnectorSpecTest {
     private final ConfigSpec sink = connector.sink().orElseThrow().spec();
 
     @Test
-    void serviceLoaderFindsTheConnectorWithWebhookSourceAndSink() {
-        assertEquals(Set.of("webhook"), connector.sources().keySet());
+    void serviceLoaderFindsTheConnectorWithItsSourcesAndSink() {
+        assertEquals(Set.of("webhook", "poll", "batch"), connector.sources().keySet());
         assertTrue(connector.sink().isPresent());
     }
 

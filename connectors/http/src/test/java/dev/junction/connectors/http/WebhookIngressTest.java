@@ -187,7 +187,8 @@ class WebhookIngressTest {
         Config block = ConfigFactory.parseString(hocon);
         assertEquals(List.of(), factory.spec().validate(block, "webhook", Set.of()));
         SourceContext context = new SourceContext("orders", "webshop", ConfigFactory.empty(), factory.spec().withDefaults(block),
-                Path.of("."), ingestor, new MemoryPositions(), dev.junction.connectors.api.SourceStatus.ignored(), null, Runnable::run);
+                Path.of("."), ingestor, new MemoryPositions(), dev.junction.connectors.api.SourceStatus.ignored(),
+                dev.junction.connectors.api.SystemCalls.DIRECT, dev.junction.connectors.api.RunRecorder.NONE, null, Runnable::run);
         return (WebhookIngress) factory.create(context);
     }
 

@@ -438,7 +438,8 @@ class JdbcConnectorContractIT {
             SourceFactory factory = connector().sources().get("outbox");
             Config block = factory.spec().withDefaults(ConfigFactory.parseString("table = " + table + ", every = 50ms, batch = 100, " + settings));
             SourceInstance source = factory.create(new SourceContext("contract", "db", connector().systemSpec().withDefaults(system(2)), block,
-                    configDirectory, inbox, new MemoryPositions(), SourceStatus.ignored(), system, blocking));
+                    configDirectory, inbox, new MemoryPositions(), SourceStatus.ignored(),
+                    dev.junction.connectors.api.SystemCalls.DIRECT, dev.junction.connectors.api.RunRecorder.NONE, system, blocking));
             source.start();
             return source;
         }

@@ -353,7 +353,7 @@ class KafkaConnectorContractIT extends ConnectorContract {
         KafkaSourceFactory factory = new KafkaSourceFactory();
         SourceContext context = new SourceContext("kafka-it", "events", new KafkaConnector().systemSpec().withDefaults(system()),
                 factory.spec().withDefaults(sourceSettings(topic, group)), configDirectory, inbox, new MemoryPositions(),
-                status, actors, blocking);
+                status, dev.junction.connectors.api.SystemCalls.DIRECT, dev.junction.connectors.api.RunRecorder.NONE, actors, blocking);
         SourceInstance source = factory.create(context);
         source.start();
         return source;

@@ -408,7 +408,8 @@ public abstract class ConnectorContract {
         SourceFactory factory = connector.sources().get(fixture.kind());
         Config system = connector.systemSpec().withDefaults(fixture.system());
         SourceContext context = new SourceContext("contract", "service", system, factory.spec().withDefaults(fixture.settings()),
-                configDirectory, inbox, new MemoryPositions(), SourceStatus.ignored(), actorSystem, blocking);
+                configDirectory, inbox, new MemoryPositions(), SourceStatus.ignored(),
+                dev.junction.connectors.api.SystemCalls.DIRECT, dev.junction.connectors.api.RunRecorder.NONE, actorSystem, blocking);
         SourceInstance source = factory.create(context);
         source.start();
         return source;
