@@ -75,7 +75,7 @@ final class IntegrationRoutes {
                 }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
                         org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
                         dev.junction.server.security.ConfigText.redact(text))))),
-                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(cluster.replace(text), this::reloaded)))));
+                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(cluster.replace(text), IntegrationRoutes::reloaded)))));
     }
 
     private Route integrations() {
@@ -127,10 +127,10 @@ final class IntegrationRoutes {
     }
 
     private Route reload() {
-        return onSuccess(cluster.reload(), this::reloaded);
+        return onSuccess(cluster.reload(), IntegrationRoutes::reloaded);
     }
 
-    private Route reloaded(Reloader.Outcome outcome) {
+    static Route reloaded(Reloader.Outcome outcome) {
         if (outcome.applied()) {
             return complete(AdminApi.json(200, new Reloaded(true, outcome.changes())));
         }

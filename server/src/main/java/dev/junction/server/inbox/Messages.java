@@ -144,7 +144,7 @@ public final class Messages {
                     envelope = envelope == null ? r.envelope() : envelope;
                     if (deliveries.isEmpty()) {
                         deliveries.add(new Settlement(id, r.targets(), r.deadLetteredAt(), r.transformed(), r.mappingVersions(),
-                                List.of(), "", List.of()));
+                                List.of(), "", List.of(), List.of()));
                         operations.addAll(r.operations());
                     }
                 });
