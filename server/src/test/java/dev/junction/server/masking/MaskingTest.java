@@ -88,16 +88,31 @@ class MaskingTest {
                       ]
                     """.formatted(VIEWER, ADMIN)).replace("orders-to-erp {", """
                     orders-to-erp {
-                      mask = ["/customer/email", "/customer/phone", "/lines/*/name"]""");
+                      mask = ["/customer/email", "/customer/phone", "/lines/*/name"]""").replace("  integrations {", """
+                      integrations {
+                        blocked-customers {
+                          source { system = webshop, webhook { path = "webshop/check" } }
+                          mask = ["/customer/email", "/customer/phone", "/lines/*/name"]
+                          steps = [ { map { mapping = "mappings/check.jslt", version = 1 } } ]
+                          targets = [ { system = erp, http { method = POST, path = "/check" } } ]
+                        }""");
+            java.nio.file.Files.createDirectories(dir.resolve("mappings"));
+            // an error that quotes the masked value: its detail is shown and logged, masked
+            java.nio.file.Files.writeString(dir.resolve("mappings/check.jslt"),
+                    "if (.id == \"M3\") error(\"customer \" + .customer.email + \" is blocked\") else .\n");
             try (RunningServer server = RunningServer.start(TestConfig.write(dir, config), dir.resolve("data"), Map.of())) {
                 String delivered = server.postAccepted("/webhooks/webshop/orders", "M1", order("M1"));
                 String dead = server.postAccepted("/webhooks/webshop/orders", "M2", order("M2"));
+                String blocked = server.postAccepted("/webhooks/webshop/check", "M3", order("M3"));
                 Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("M1"), () -> "M1 not delivered");
                 Await.until(Duration.ofSeconds(20), () -> admin(server, "GET", "/api/v1/dead-letters/" + dead, "", VIEWER).statusCode() == 200,
                         () -> "M2 not dead-lettered");
+                Await.until(Duration.ofSeconds(20), () -> admin(server, "GET", "/api/v1/dead-letters/" + blocked, "", VIEWER).statusCode() == 200,
+                        () -> "M3 not dead-lettered");
                 for (String path : List.of("/api/v1/messages/" + delivered, "/api/v1/messages/" + dead,
                         "/api/v1/messages?integration=orders-to-erp&key=M1", "/api/v1/dead-letters",
                         "/api/v1/dead-letters?integration=orders-to-erp", "/api/v1/dead-letters/" + dead, "/api/v1/dead-letters/audit",
+                        "/api/v1/messages/" + blocked, "/api/v1/dead-letters/" + blocked, "/api/v1/dead-letters?integration=blocked-customers",
                         "/api/v1/integrations/orders-to-erp")) {
                     HttpResponse<String> answer = admin(server, "GET", path, "", VIEWER);
                     assertEquals(200, answer.statusCode(), () -> path + ": " + answer.body());
@@ -135,7 +150,8 @@ class MaskingTest {
             junction.setLevel(before[1]);
             audit.setLevel(before[2]);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.contains("dead letter")), "the capture saw the dead letter's log line");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("dead letter") && l.contains("customer *** is blocked")),
+                () -> "the capture saw the dead letter's log line, masked: " + lines);
         int searched = 0;
         for (String value : List.of(EMAIL, PHONE, LINE_NAME)) {
             for (String answer : answers) {
