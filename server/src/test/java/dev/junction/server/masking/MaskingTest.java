@@ -40,6 +40,7 @@ class MaskingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String VIEWER = "viewer-token-for-masking-3e5a";
+    private static final String OPERATOR = "operator-token-for-masking-52b8";
     private static final String ADMIN = "admin-token-for-masking-7c1d9f";
     private static final String EMAIL = "ada.lovelace@example.org";
     private static final String PHONE = "+44 20 7946 0958";
@@ -84,9 +85,10 @@ class MaskingTest {
                     junction {
                       admin.tokens = [
                         { name = "dash", role = viewer, token = "%s" }
+                        { name = "ops", role = operator, token = "%s" }
                         { name = "root", role = admin, token = "%s" }
                       ]
-                    """.formatted(VIEWER, ADMIN)).replace("orders-to-erp {", """
+                    """.formatted(VIEWER, OPERATOR, ADMIN)).replace("orders-to-erp {", """
                     orders-to-erp {
                       mask = ["/customer/email", "/customer/phone", "/lines/*/name"]""").replace("  integrations {", """
                       integrations {
@@ -136,6 +138,10 @@ class MaskingTest {
                 HttpResponse<String> byViewer = admin(server, "POST", "/api/v1/messages/" + delivered + "/reveal", "{\"reason\":\"support case 12\"}", VIEWER);
                 assertEquals(403, byViewer.statusCode(), byViewer::body);
                 answers.add("reveal by viewer -> " + byViewer.body());
+                HttpResponse<String> byOperator = admin(server, "POST", "/api/v1/messages/" + delivered + "/reveal", "{\"reason\":\"support case 12\"}", OPERATOR);
+                assertEquals(403, byOperator.statusCode(), byOperator::body);
+                assertTrue(byOperator.body().contains("needs the role admin"), byOperator::body);
+                answers.add("reveal by operator -> " + byOperator.body());
                 HttpResponse<String> noReason = admin(server, "POST", "/api/v1/messages/" + delivered + "/reveal", "{}", ADMIN);
                 assertEquals(400, noReason.statusCode(), noReason::body);
                 HttpResponse<String> revealed = admin(server, "POST", "/api/v1/messages/" + delivered + "/reveal", "{\"reason\":\"support case 12\"}", ADMIN);
