@@ -100,6 +100,11 @@ public final class IntegrationDelivery {
         return pipeline;
     }
 
+    /** The version tag of each lookup table its steps name. */
+    public List<String> lookups() {
+        return lookups;
+    }
+
     /**
      * Takes {@code pending} through the steps (from the envelope's first step), then to its targets.
      *

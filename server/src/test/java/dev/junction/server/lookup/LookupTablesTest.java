@@ -97,6 +97,11 @@ class LookupTablesTest {
                   steps = [ { map { mapping = "mappings/account.jslt", version = 1, on-lookup-miss { default = "9999" } } } ]
                   targets = [ { system = erp, http { method = POST, path = "/defaulted" } } ]
                 }
+                known-stores {
+                  source { system = webshop, webhook { path = "known" } }
+                  steps = [ { filter { when = "lookup(\\"store-accounts\\", .storeId) != null", on-lookup-miss = null } } ]
+                  targets = [ { system = erp, http { method = POST, path = "/known" } } ]
+                }
               }
             }
             """.formatted(erpUrl);
@@ -140,6 +145,14 @@ class LookupTablesTest {
         assertTrue(target.get("detail").asText().contains("lookup table store-accounts") && target.get("detail").asText().contains("\"S9\""),
                 target::toString);
         assertEquals(0, erp.requests("B1"), "a dead-lettered miss never reaches the target");
+
+        // a predicate: a filter step lets through the stores the table knows
+        String unknown = server.postAccepted("/webhooks/known", "C9", "{\"id\":\"C9\",\"storeId\":\"S9\"}");
+        server.postAccepted("/webhooks/known", "C1", "{\"id\":\"C1\",\"storeId\":\"S1\"}");
+        Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("C1"), () -> "C1 not delivered");
+        Await.until(Duration.ofSeconds(20), () -> "filtered".equals(lineage(unknown).path("status").asText()),
+                () -> "C9 not filtered: " + lineage(unknown));
+        assertEquals(0, erp.requests("C9"));
     }
 
     @Test
