@@ -166,6 +166,7 @@ class LookupTablesTest {
         System.out.println("reload: " + JSON.readTree(reload.body()).get("changes"));
         assertTrue(reload.body().contains("lookup store-accounts: version " + version1 + " -> " + version2), reload::body);
         assertTrue(!revisionBefore.equals(integration("strict").get("revision").asText()), "the table is part of the revision");
+        assertEquals(List.of("store-accounts@" + version2), JSON.convertValue(integration("strict").get("lookups"), List.class));
         String second = server.postAccepted("/webhooks/strict", "A2", "{\"id\":\"A2\",\"storeId\":\"S1\"}");
         Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("A2"), () -> "A2 not delivered");
         assertEquals("5811", JSON.readTree(erp.lastBody("A2")).get("account").asText());
