@@ -26,7 +26,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code /api/v1/messages}: a message's lineage, by id ({@code /messages/<id>}) or by integration and idempotency key
  * ({@code /messages?integration=orders-to-erp&key=order-SO-1001}), with its integration's {@code mask} applied.
- * {@code POST /messages/<id>/reveal} with a reason shows it unmasked to the admin role, and the audit log records who and why.
+ * {@code POST /messages/<id>/reveal} with a reason shows it unmasked to the admin role, once the message's partition has
+ * recorded who and why (listed by {@code GET /dead-letters/audit} and in the message's operations) and the audit log says so.
  */
 final class MessageRoutes {
     /** Reveals are written here, one line each: who, which message, why. */
@@ -61,9 +62,12 @@ final class MessageRoutes {
         }
         return onSuccess(messages.byId(id), found -> {
             Messages.Lineage lineage = found.orElseThrow(() -> ApiProblem.notFound(notFound(id)));
-            audit.info("revealed message {} of {} to {} ({}): {}", id, lineage.envelope().integration(), by.name(), by.role().wire(),
-                    reason);
-            return complete(AdminApi.json(200, MessageJson.view(lineage, this::recompute, Redactor.NONE)));
+            // recorded in the journal before anything is shown: no record, no reveal
+            return onSuccess(messages.revealed(lineage.envelope(), by.name(), reason), recorded -> {
+                audit.info("revealed message {} of {} to {} ({}): {}", id, lineage.envelope().integration(), by.name(),
+                        by.role().wire(), reason);
+                return complete(AdminApi.json(200, MessageJson.view(lineage, this::recompute, Redactor.NONE)));
+            });
         });
     }
 

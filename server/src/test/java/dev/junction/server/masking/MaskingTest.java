@@ -147,6 +147,20 @@ class MaskingTest {
                 HttpResponse<String> revealed = admin(server, "POST", "/api/v1/messages/" + delivered + "/reveal", "{\"reason\":\"support case 12\"}", ADMIN);
                 assertEquals(200, revealed.statusCode(), revealed::body);
                 assertTrue(revealed.body().contains(EMAIL) && revealed.body().contains(PHONE) && revealed.body().contains(LINE_NAME), revealed::body);
+                String audited = admin(server, "GET", "/api/v1/dead-letters/audit?integration=orders-to-erp", "", VIEWER).body();
+                answers.add("audit after the reveal -> " + audited);
+                List<com.fasterxml.jackson.databind.JsonNode> reveals = new ArrayList<>();
+                JSON.readTree(audited).get("items").forEach(op -> {
+                    if (op.get("action").asText().equals("revealed")) {
+                        reveals.add(op);
+                    }
+                });
+                assertEquals(1, reveals.size(), () -> "one reveal recorded, the refused ones not: " + audited);
+                assertEquals(List.of(delivered, "root", "support case 12"), List.of(reveals.get(0).get("messageId").asText(),
+                        reveals.get(0).get("by").asText(), reveals.get(0).get("reason").asText()), audited);
+                String afterReveal = admin(server, "GET", "/api/v1/messages/" + delivered, "", VIEWER).body();
+                answers.add("lineage after the reveal -> " + afterReveal);
+                assertTrue(afterReveal.contains("\"action\":\"revealed\""), () -> "the lineage lists the reveal: " + afterReveal);
                 String auditLine = "revealed message " + delivered + " of orders-to-erp to root (admin): support case 12";
                 assertTrue(lines.stream().anyMatch(l -> l.startsWith("junction.audit ") && l.contains(auditLine)), () -> "audited: " + lines);
             }
