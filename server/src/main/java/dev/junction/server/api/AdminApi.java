@@ -69,7 +69,8 @@ public final class AdminApi {
         // Made once: the directives' inner routes are built again for every request.
         SystemRoutes systemRoutes = new SystemRoutes(system, services.systems(), services.sources());
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-                new DeadLetterRoutes(services.deadLetters(), services.operations()).route(),
+                new DeadLetterRoutes(services.deadLetters(), services.operations(), new Masks(services.catalog())).route(),
+                new LookupRoutes(services.reloader()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.clusterReload(), services.messages()).route(),
                 systemRoutes.route(),

@@ -17,8 +17,8 @@ import org.apache.pekko.http.javadsl.model.RemoteAddress;
 /**
  * Decides who a request to the admin API comes from and whether its role is enough, before any route runs. The role a request
  * needs follows from its method and path alone, so a new route cannot forget to ask: reading (GET, HEAD) needs
- * {@link Role#VIEWER}, replacing the configuration ({@code PUT /configuration}) {@link Role#ADMIN}, every other change
- * {@link Role#OPERATOR}.
+ * {@link Role#VIEWER}, replacing the configuration ({@code PUT /configuration}) and revealing a masked message
+ * ({@code POST /messages/<id>/reveal}) {@link Role#ADMIN}, every other change {@link Role#OPERATOR}.
  */
 final class AdminAuth {
     /** The authenticated caller, set on the request for the routes: the audit's {@code by}. */
@@ -42,6 +42,9 @@ final class AdminAuth {
             return Role.VIEWER;
         }
         if (method.equals("PUT") && (path.equals(AdminApi.PREFIX + "configuration") || path.equals(AdminApi.PREFIX + "configuration/"))) {
+            return Role.ADMIN;
+        }
+        if (path.startsWith(AdminApi.PREFIX + "messages/") && (path.endsWith("/reveal") || path.endsWith("/reveal/"))) {
             return Role.ADMIN;
         }
         return Role.OPERATOR;

@@ -5,6 +5,7 @@ import dev.junction.server.inbox.DeadLetterService;
 import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.masking.Redactor;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -48,16 +49,32 @@ final class DeadLetterJson {
                 page.matched(), next);
     }
 
-    static View view(DeadLetterService.Located located) {
+    /** The dead letter with what {@code shown} masks masked. */
+    static View view(DeadLetterService.Located located, Redactor shown) {
         DeadLetters.DeadLetter letter = located.deadLetter();
         Envelope e = letter.envelope();
-        String text = utf8(e.raw());
-        JsonNode transformed = parsed(letter.transformed());
+        Raw raw = raw(e.raw(), shown);
+        JsonNode transformed = shown.json(parsed(letter.transformed()));
         return new View(e.messageId(), located.integration(), e.partition(), e.idempotencyKey(), time(e.receivedAt()), e.contentType(),
-                text != null ? "utf-8" : "base64", text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(),
+                raw.encoding(), raw.text(), shown.values(e.headers()),
                 transformed, letter.mappingVersions(), time(letter.deadLetteredAt()),
-                letter.targets().stream().map(DeadLetterJson::target).toList(),
-                letter.operations().stream().map(DeadLetterJson::operation).toList());
+                letter.targets().stream().map(t -> target(t, shown)).toList(),
+                letter.operations().stream().map(o -> operation(o, shown)).toList());
+    }
+
+    /**
+     * A raw original as shown: {@code utf-8} text or {@code base64}; with a mask, the JSON masked, or {@code withheld} (text null)
+     * when it is not JSON and the pointers cannot find what to hide in it.
+     */
+    record Raw(String encoding, String text) {}
+
+    static Raw raw(byte[] bytes, Redactor shown) {
+        if (shown.active()) {
+            JsonNode masked = shown.original();
+            return masked == null ? new Raw("withheld", null) : new Raw("utf-8", masked.toString());
+        }
+        String text = utf8(bytes);
+        return text != null ? new Raw("utf-8", text) : new Raw("base64", Base64.getEncoder().encodeToString(bytes));
     }
 
     /** JSON text as a tree (as text if it does not parse); null stays null. */
@@ -73,14 +90,19 @@ final class DeadLetterJson {
     }
 
     static Operation operation(DeadLetters.Operation o) {
-        return new Operation(o.action(), o.messageId(), o.idempotencyKey(), o.targets(), o.by(), o.reason(), time(o.at()), o.detail());
+        return operation(o, Redactor.NONE);
     }
 
-    static Target target(Settlement.TargetOutcome t) {
+    static Operation operation(DeadLetters.Operation o, Redactor shown) {
+        return new Operation(o.action(), o.messageId(), o.idempotencyKey(), o.targets(), o.by(), shown.text(o.reason()), time(o.at()),
+                shown.text(o.detail()));
+    }
+
+    static Target target(Settlement.TargetOutcome t, Redactor shown) {
         List<Settlement.Attempt> history = t.history() == null ? List.of() : t.history();
-        return new Target(t.target(), t.system(), t.errorClass(), t.detail(), t.attempts(), history.stream()
+        return new Target(t.target(), t.system(), t.errorClass(), shown.text(t.detail()), t.attempts(), history.stream()
                 .map(a -> new Attempt(a.number(), time(a.at()), a.millis(), a.errorClass().isEmpty() ? "delivered" : "failed",
-                        a.errorClass(), a.detail()))
+                        a.errorClass(), shown.text(a.detail())))
                 .toList());
     }
 

@@ -30,9 +30,12 @@ final class DeadLetterRoutes {
     private final DeadLetterService deadLetters;
     private final BulkOperations operations;
 
-    DeadLetterRoutes(DeadLetterService deadLetters, BulkOperations operations) {
+    private final Masks masks;
+
+    DeadLetterRoutes(DeadLetterService deadLetters, BulkOperations operations, Masks masks) {
         this.deadLetters = deadLetters;
         this.operations = operations;
+        this.masks = masks;
     }
 
     Route route() {
@@ -56,8 +59,10 @@ final class DeadLetterRoutes {
                 path("replay", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> bulk("replayed", json, by.name()))))),
                 path("discard", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> bulk("discarded", json, by.name()))))),
                 pathPrefix(segment(), id -> concat(
-                        pathEndOrSingleSlash(() -> get(() -> onSuccess(deadLetters.get(id), found -> complete(AdminApi.json(200,
-                                DeadLetterJson.view(found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + id)))))))),
+                        pathEndOrSingleSlash(() -> get(() -> onSuccess(deadLetters.get(id), found -> {
+                            DeadLetterService.Located letter = found.orElseThrow(() -> ApiProblem.notFound("no dead letter " + id));
+                            return complete(AdminApi.json(200, DeadLetterJson.view(letter, masks.of(letter.deadLetter().envelope()))));
+                        }))),
                         path("replay", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> one("replayed", id, json, by.name()))))),
                         path("discard", () -> post(() -> AdminApi.caller(by -> AdminApi.jsonBody(json -> one("discarded", id, json, by.name())))))))));
     }

@@ -50,8 +50,9 @@ final class IntegrationRoutes {
         this.messages = messages;
     }
 
+    /** {@code lookups}: the version of each lookup table its steps name; {@code mask}: the pointers its views mask. */
     record Integration(String name, String revision, List<String> loadedRevisions, String source, List<String> steps,
-                       List<String> mappingVersions, List<String> targets) {}
+                       List<String> mappingVersions, List<String> targets, List<String> lookups, List<String> mask) {}
 
     record Reloaded(boolean applied, List<String> changes) {}
 
@@ -75,7 +76,7 @@ final class IntegrationRoutes {
                 }), text -> complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
                         org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
                         dev.junction.server.security.ConfigText.redact(text))))),
-                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(cluster.replace(text), this::reloaded)))));
+                put(() -> entity(Unmarshaller.entityToString(), text -> onSuccess(cluster.replace(text), IntegrationRoutes::reloaded)))));
     }
 
     private Route integrations() {
@@ -115,7 +116,7 @@ final class IntegrationRoutes {
                 s.steps().stream().map(StepSettings::label).toList(),
                 s.steps().stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
                         .flatMap(m -> m.versions().keySet().stream().map(m::tag)).toList(),
-                s.targets().stream().map(TargetSettings::name).toList());
+                s.targets().stream().map(TargetSettings::name).toList(), s.lookups(), s.mask().pointers());
     }
 
     private IntegrationSettings known(String name) {
@@ -127,10 +128,10 @@ final class IntegrationRoutes {
     }
 
     private Route reload() {
-        return onSuccess(cluster.reload(), this::reloaded);
+        return onSuccess(cluster.reload(), IntegrationRoutes::reloaded);
     }
 
-    private Route reloaded(Reloader.Outcome outcome) {
+    static Route reloaded(Reloader.Outcome outcome) {
         if (outcome.applied()) {
             return complete(AdminApi.json(200, new Reloaded(true, outcome.changes())));
         }

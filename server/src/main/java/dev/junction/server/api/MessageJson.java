@@ -5,7 +5,7 @@ import dev.junction.server.inbox.DeadLetters;
 import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.Messages;
 import dev.junction.server.inbox.Settlement;
-import java.util.Base64;
+import dev.junction.server.masking.Redactor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +22,12 @@ final class MessageJson {
                 String parentId, String traceId, String contentType, String rawEncoding, String raw, Map<String, String> headers, String status,
                 Map<String, String> targets, List<Delivery> deliveries, List<DeadLetterJson.Operation> operations) {}
 
-    /** One pass through the steps to the targets: the first delivery, then one per replay. */
-    record Delivery(String settledAt, String revision, List<String> mappingVersions, List<Step> steps, List<Target> targets,
-                    List<String> children) {}
+    /**
+     * One pass through the steps to the targets: the first delivery, then one per replay. {@code lookups} is the version of
+     * each lookup table the revision's steps name ({@code store-accounts@3f2a1b0c9d8e}).
+     */
+    record Delivery(String settledAt, String revision, List<String> mappingVersions, List<String> lookups, List<Step> steps,
+                    List<Target> targets, List<String> children) {}
 
     /**
      * What one step did; {@code output} is a map step's result (validate and filter do not change the message). It was
@@ -41,9 +44,10 @@ final class MessageJson {
     record Target(String target, String system, String status, String errorClass, String detail, int attempts,
                   List<DeadLetterJson.Attempt> history) {}
 
-    static View view(Messages.Lineage lineage, Recompute recompute) {
+    /** The lineage with what {@code shown} masks masked ({@link Redactor#NONE}: as it is, for an audited reveal). */
+    static View view(Messages.Lineage lineage, Recompute recompute, Redactor shown) {
         Envelope e = lineage.envelope();
-        String text = DeadLetterJson.utf8(e.raw());
+        DeadLetterJson.Raw raw = DeadLetterJson.raw(e.raw(), shown);
         Map<String, String> latest = new LinkedHashMap<>();
         for (Settlement s : lineage.deliveries()) {
             s.targets().forEach(t -> latest.put(t.target(), status(t.status())));
@@ -54,10 +58,10 @@ final class MessageJson {
             }
         }
         return new View(e.messageId(), e.integration(), e.partition(), e.idempotencyKey(), DeadLetterJson.time(e.receivedAt()),
-                e.revision(), e.parentId(), dev.junction.connectors.api.TraceContext.traceId(e.headers()), e.contentType(), text != null ? "utf-8" : "base64",
-                text != null ? text : Base64.getEncoder().encodeToString(e.raw()), e.headers(), status(lineage, latest), latest,
-                lineage.deliveries().stream().map(d -> delivery(e, d, recompute)).toList(),
-                lineage.operations().stream().map(DeadLetterJson::operation).toList());
+                e.revision(), e.parentId(), dev.junction.connectors.api.TraceContext.traceId(e.headers()), e.contentType(), raw.encoding(),
+                raw.text(), shown.values(e.headers()), status(lineage, latest), latest,
+                lineage.deliveries().stream().map(d -> delivery(e, d, recompute, shown)).toList(),
+                lineage.operations().stream().map(o -> DeadLetterJson.operation(o, shown)).toList());
     }
 
     private static String status(Messages.Lineage lineage, Map<String, String> latest) {
@@ -75,17 +79,17 @@ final class MessageJson {
         return "filtered";
     }
 
-    private static Delivery delivery(Envelope e, Settlement s, Recompute recompute) {
+    private static Delivery delivery(Envelope e, Settlement s, Recompute recompute, Redactor shown) {
         boolean anyMissing = s.steps().stream().anyMatch(step -> !step.version().isEmpty() && step.output().isEmpty());
         Map<Integer, JsonNode> again = anyMissing ? recompute.outputs(e, s) : Map.of();
-        return new Delivery(DeadLetterJson.time(s.settledAt()), s.revision(), s.mappingVersions(),
+        return new Delivery(DeadLetterJson.time(s.settledAt()), s.revision(), s.mappingVersions(), s.lookups(),
                 s.steps().stream().map(step -> step.version().isEmpty() ? new Step(step.index(), step.step(), step.version(), null, null)
-                        : !step.output().isEmpty() ? new Step(step.index(), step.step(), step.version(), DeadLetterJson.parsed(step.output()), false)
-                        : new Step(step.index(), step.step(), step.version(), again.get(step.index()), again.containsKey(step.index()) ? true : null))
+                        : !step.output().isEmpty() ? new Step(step.index(), step.step(), step.version(), shown.json(DeadLetterJson.parsed(step.output())), false)
+                        : new Step(step.index(), step.step(), step.version(), shown.json(again.get(step.index())), again.containsKey(step.index()) ? true : null))
                         .toList(),
                 s.targets().stream().map(t -> {
-                    DeadLetterJson.Target shown = DeadLetterJson.target(t);
-                    return new Target(t.target(), t.system(), status(t.status()), t.errorClass(), t.detail(), t.attempts(), shown.history());
+                    DeadLetterJson.Target target = DeadLetterJson.target(t, shown);
+                    return new Target(t.target(), t.system(), status(t.status()), t.errorClass(), target.detail(), t.attempts(), target.history());
                 }).toList(),
                 s.children());
     }

@@ -86,19 +86,22 @@ public final class ConfigLoader {
         readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
         for (String key : junction.root().keySet()) {
             if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations", "alerts",
-                    "monitoring-defaults").contains(key)) {
+                    "monitoring-defaults", "lookups").contains(key)) {
                 problems.at(junction, key, "junction." + key,
-                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults)");
+                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults, lookups)");
             }
         }
         AdminSettings admin = AdminReader.read(junction, file.getParent(), problems);
         Map<String, SystemSettings> systems = SystemsReader.read(junction, connectors, file.getParent(), problems);
-        Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, problems).read(junction);
+        Map<String, dev.junction.server.lookup.LookupTable> lookups = LookupsReader.read(junction, file.getParent(), problems);
+        Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, lookups,
+                junction.hasPath("lookups") && junction.getValue("lookups").valueType() == ConfigValueType.OBJECT
+                        ? junction.getObject("lookups").keySet() : Set.of(), problems).read(junction);
         AlertSettings alerts = AlertsReader.read(junction, integrations.keySet(),
                 integrations.containsKey(AlertSettings.NOTIFY_INTEGRATION), problems);
         problems.throwIfAny();
         return new JunctionSettings(file, http, admin, node, persistence, inbox, systems, integrations,
-                PekkoConfig.build(all, node, persistence), alerts);
+                PekkoConfig.build(all, node, persistence), alerts, lookups);
     }
 
     private static PersistenceSettings persistence(Config c, Problems problems) {

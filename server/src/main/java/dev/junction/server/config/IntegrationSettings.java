@@ -10,10 +10,14 @@ import java.util.List;
  * @param steps    what happens to each message, in order
  * @param targets  where each message is delivered; at least one
  * @param revision identifies this definition: a digest of the integration's block and of every schema and mapping file it
- *                 reads, so the same files give the same revision on every node and after a restart
+ *                 reads and of the lookup tables its JSLT names, so the same files give the same revision on every node
+ *                 and after a restart
+ * @param lookups  the version tag of each lookup table its JSLT names ({@code store-accounts@3f2a1b0c9d8e}): what a message
+ *                 records as the tables that mapped it
+ * @param mask     what its views and log lines show masked
  */
 public record IntegrationSettings(String name, SourceSettings source, List<StepSettings> steps, List<TargetSettings> targets,
-                                  String revision) {
+                                  String revision, List<String> lookups, dev.junction.server.masking.Masking mask) {
 
     /** The current version tag of each map step, in order. */
     public List<String> mappingVersions() {

@@ -8,6 +8,9 @@ import com.typesafe.config.ConfigValueType;
 import dev.junction.connectors.api.ConfigProblem;
 import dev.junction.connectors.api.SinkFactory;
 import dev.junction.connectors.api.SourceFactory;
+import dev.junction.server.lookup.LookupTable;
+import dev.junction.server.lookup.MissRule;
+import dev.junction.server.masking.Masking;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,10 +32,14 @@ final class IntegrationsReader {
     private final Map<String, String> claims = new HashMap<>();
     private Set<String> declaredSystems = Set.of();
 
-    IntegrationsReader(Path configDir, Map<String, SystemSettings> systems, Problems problems) {
+    private final LookupUse lookups;
+
+    IntegrationsReader(Path configDir, Map<String, SystemSettings> systems, Map<String, LookupTable> tables,
+                       Set<String> declaredLookups, Problems problems) {
         this.systems = systems;
         this.problems = problems;
-        this.steps = new StepCompiler(configDir, problems);
+        this.lookups = new LookupUse(tables, declaredLookups, problems);
+        this.steps = new StepCompiler(configDir, problems, lookups);
     }
 
     Map<String, IntegrationSettings> read(Config junction) {
@@ -48,15 +55,19 @@ final class IntegrationsReader {
                 problems.at(junction.getConfig("integrations"), name, path, "integration names take letters, digits, '.', '_' and '-' (at most 64)");
             }
             for (String key : block.root().keySet()) {
-                if (!Set.of("source", "steps", "targets", "description", "monitoring").contains(key)) {
-                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description, monitoring)");
+                if (!Set.of("source", "steps", "targets", "description", "monitoring", "mask").contains(key)) {
+                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description, monitoring, mask)");
                 }
             }
+            lookups.startIntegration();
             SourceSettings source = source(name, block, path);
             List<StepSettings> compiled = steps(block, path);
             List<TargetSettings> targets = targets(block, path);
-            if (source != null && compiled != null && targets != null) {
-                result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled)));
+            Masking mask = MaskReader.read(block, path, problems);
+            if (source != null && compiled != null && targets != null && mask != null) {
+                List<LookupTable> used = lookups.used();
+                result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled, used),
+                        used.stream().map(LookupTable::tag).toList(), mask));
             }
         });
         if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() == ConfigValueType.LIST
@@ -66,7 +77,7 @@ final class IntegrationsReader {
             List<TargetSettings> targets = targets(notify, "notify", "junction.alerts");
             if (targets != null) {
                 result.put(AlertSettings.NOTIFY_INTEGRATION, new IntegrationSettings(AlertSettings.NOTIFY_INTEGRATION, null, List.of(),
-                        targets, revision(notify, List.of())));
+                        targets, revision(notify, List.of(), List.of()), List.of(), Masking.NONE));
             }
         } else if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() != ConfigValueType.LIST) {
             problems.at(junction.getConfig("alerts"), "notify", "junction.alerts.notify", "must be a list of targets such as "
@@ -182,8 +193,8 @@ final class IntegrationsReader {
             return null;
         }
         for (String key : target.root().keySet()) {
-            if (!Set.of("system", "name", "when", connector).contains(key)) {
-                problems.at(target, key, path + "." + key, "unknown setting (known: system, name, when, " + connector + ")");
+            if (!Set.of("system", "name", "when", LookupUse.ON_MISS, connector).contains(key)) {
+                problems.at(target, key, path + "." + key, "unknown setting (known: system, name, when, " + LookupUse.ON_MISS + ", " + connector + ")");
             }
         }
         String name = target.hasPath("name") ? target.getValue("name").unwrapped().toString() : system.name();
@@ -200,7 +211,8 @@ final class IntegrationsReader {
         }
         java.util.Optional<Predicate> when = java.util.Optional.empty();
         if (target.hasPath("when")) {
-            Predicate predicate = StepCompiler.predicate(target, "when", path + ".when", problems);
+            MissRule rule = lookups.rule(target, path);
+            Predicate predicate = rule == null ? null : steps.predicate(target, "when", path + ".when", rule);
             if (predicate == null) {
                 return null;
             }
@@ -243,8 +255,11 @@ final class IntegrationsReader {
         return found.isEmpty();
     }
 
-    /** The first 12 hex digits of a SHA-256 over the block as HOCON and the bytes of each file its steps read. */
-    static String revision(Config block, List<StepSettings> steps) {
+    /**
+     * The first 12 hex digits of a SHA-256 over the block as HOCON, the bytes of each file its steps read and the version of
+     * each lookup table its JSLT names: a changed table is a new revision of every integration that uses it.
+     */
+    static String revision(Config block, List<StepSettings> steps, List<LookupTable> lookups) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
             sha.update(block.root().render(com.typesafe.config.ConfigRenderOptions.concise().setJson(false))
@@ -256,6 +271,9 @@ final class IntegrationsReader {
                 for (Path file : files) {
                     sha.update(java.nio.file.Files.readAllBytes(file));
                 }
+            }
+            for (LookupTable table : lookups) {
+                sha.update(table.tag().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12);
         } catch (java.security.NoSuchAlgorithmException | java.io.IOException e) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param integrations the integrations by name
  * @param pekko        the full configuration the actor system is created with
  * @param alerts       the built-in alerts
+ * @param lookups      the lookup tables by name
  */
 public record JunctionSettings(
         Path configFile,
@@ -28,7 +29,8 @@ public record JunctionSettings(
         Map<String, SystemSettings> systems,
         Map<String, IntegrationSettings> integrations,
         Config pekko,
-        AlertSettings alerts) {
+        AlertSettings alerts,
+        Map<String, dev.junction.server.lookup.LookupTable> lookups) {
 
     public Path configDirectory() {
         return configFile.toAbsolutePath().getParent();

@@ -13,6 +13,8 @@ import com.typesafe.config.ConfigValueType;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigProblem;
 import dev.junction.connectors.api.ConfigSpec;
+import dev.junction.server.lookup.LookupMiss;
+import dev.junction.server.lookup.MissRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ final class StepCompiler {
                     .example("mappings/order-to-erp.jslt"),
             ConfigField.integer("version").required().check((Integer v) -> v >= 1, "must be 1 or more")
                     .description("The mapping's version, recorded with every message it maps."));
+    // on-lookup-miss = null | dead-letter | { default = ... } is read by hand (LookupUse): its value is a string, null or an object.
     // earlier-versions { 1 = "mappings/order-to-erp.v1.jslt" } is read by hand: its keys are version numbers.
     private static final String EARLIER = "earlier-versions";
 
@@ -47,10 +50,12 @@ final class StepCompiler {
 
     private final Path configDir;
     private final Problems problems;
+    private final LookupUse lookups;
 
-    StepCompiler(Path configDir, Problems problems) {
+    StepCompiler(Path configDir, Problems problems, LookupUse lookups) {
         this.configDir = configDir;
         this.problems = problems;
+        this.lookups = lookups;
     }
 
     /** The compiled step, or null after adding its problems. */
@@ -77,7 +82,8 @@ final class StepCompiler {
             return null;
         }
         Config block = step.getConfig(kind);
-        List<ConfigProblem> found = spec.validate(block, path + "." + kind, kind.equals("map") ? Set.of(EARLIER) : Set.of());
+        List<ConfigProblem> found = spec.validate(block, path + "." + kind, kind.equals("map") ? Set.of(EARLIER, LookupUse.ON_MISS)
+                : kind.equals("filter") ? Set.of(LookupUse.ON_MISS) : Set.of());
         problems.addAll(found);
         if (!found.isEmpty()) {
             return null;
@@ -87,7 +93,8 @@ final class StepCompiler {
             case "map" -> map(block, path + ".map");
             case "split" -> split(block, path + ".split");
             default -> {
-                Predicate predicate = predicate(block, "when", path + ".filter.when", problems);
+                MissRule rule = lookups.rule(block, path + ".filter");
+                Predicate predicate = rule == null ? null : predicate(block, "when", path + ".filter.when", rule);
                 yield predicate == null ? null : new StepSettings.Filter(predicate);
             }
         };
@@ -119,8 +126,12 @@ final class StepCompiler {
 
     private StepSettings map(Config block, String path) {
         int current = block.getInt("version");
+        MissRule rule = lookups.rule(block, path);
+        if (rule == null) {
+            return null;
+        }
         java.util.SortedMap<Integer, StepSettings.Mapping> versions = new java.util.TreeMap<>();
-        StepSettings.Mapping mapping = mapping(block, "mapping", current, path + ".mapping");
+        StepSettings.Mapping mapping = mapping(block, "mapping", current, path + ".mapping", rule);
         if (mapping != null) {
             versions.put(current, mapping);
         }
@@ -144,7 +155,7 @@ final class StepCompiler {
                     complete = false;
                     continue;
                 }
-                StepSettings.Mapping old = mapping(earlier, key, version, at);
+                StepSettings.Mapping old = mapping(earlier, key, version, at, rule);
                 if (old == null) {
                     complete = false;
                 } else {
@@ -160,19 +171,25 @@ final class StepCompiler {
         return file.getFileName().toString().replaceFirst("\\.v[0-9]+(\\.[^.]*)?$", "$1");
     }
 
-    private StepSettings.Mapping mapping(Config block, String key, int version, String path) {
+    private StepSettings.Mapping mapping(Config block, String key, int version, String path, MissRule rule) {
         Path file = file(block, key, path);
         if (file == null) {
             return null;
         }
         try {
             String source = Files.readString(file);
-            Expression expression = new Parser(new java.io.StringReader(source)).withSource(block.getString(key)).compile();
+            if (!lookups.check(source, block, key, path)) {
+                return null;
+            }
+            Expression expression = new Parser(new java.io.StringReader(source)).withSource(block.getString(key))
+                    .withFunctions(lookups.functions(rule)).compile();
             return new StepSettings.Mapping(version, file, expression, !IMPURE.matcher(source).find());
         } catch (JsltException e) {
             problems.at(block, key, path, "does not compile: " + JsltMessages.describe(e));
         } catch (IOException e) {
             problems.at(block, key, path, "cannot be read: " + e.getMessage());
+        } catch (LookupMiss e) {
+            problems.at(block, key, path, "does not compile: " + e.getMessage());
         }
         return null;
     }
@@ -189,21 +206,28 @@ final class StepCompiler {
     }
 
     private Expression expression(Config block, String key, String path) {
-        try {
-            return Parser.compileString(block.getString(key));
-        } catch (JsltException e) {
-            problems.at(block, key, path, "is not a JSLT expression: " + JsltMessages.describe(e));
-            return null;
-        }
+        return compileString(block, key, path, MissRule.DEAD_LETTER);
     }
 
-    /** Compiles the JSLT predicate at {@code block.key}, or adds a problem and returns null. */
-    static Predicate predicate(Config block, String key, String path, Problems problems) {
+    /**
+     * Compiles the JSLT predicate at {@code block.key}, its lookups giving what {@code rule} says on a miss, or adds a problem
+     * and returns null.
+     */
+    Predicate predicate(Config block, String key, String path, MissRule rule) {
+        Expression expression = compileString(block, key, path, rule);
+        return expression == null ? null : new Predicate(block.getString(key), expression);
+    }
+
+    private Expression compileString(Config block, String key, String path, MissRule rule) {
         String source = block.getString(key);
+        if (!lookups.check(source, block, key, path)) {
+            return null;
+        }
         try {
-            return new Predicate(source, Parser.compileString(source));
-        } catch (JsltException e) {
-            problems.at(block, key, path, "is not a JSLT expression: " + JsltMessages.describe(e));
+            return Parser.compileString(source, lookups.functions(rule));
+        } catch (JsltException | LookupMiss e) {
+            problems.at(block, key, path, "is not a JSLT expression: "
+                    + (e instanceof JsltException j ? JsltMessages.describe(j) : e.getMessage()));
             return null;
         }
     }

@@ -43,7 +43,7 @@ public final class Catalog implements Integrations {
             targets.add(new IntegrationDelivery.Target(target.name(), target.system().name(), target.system().resilience(), target.when()));
         }
         IntegrationDelivery delivery = new IntegrationDelivery(settings.name(), settings.revision(), new Pipeline(settings.steps()),
-                targets, systems, executor, json, children);
+                targets, systems, executor, json, children, settings.lookups(), settings.mask());
         integrations.compute(settings.name(), (name, known) -> {
             if (known == null) {
                 return new Revisions(name, delivery);

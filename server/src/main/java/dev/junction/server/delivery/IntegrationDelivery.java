@@ -15,6 +15,8 @@ import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
 import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.masking.Masking;
+import dev.junction.server.masking.Redactor;
 import dev.junction.server.observability.LogContext;
 import dev.junction.server.observability.Metrics;
 import dev.junction.server.observability.Tracing;
@@ -70,11 +72,19 @@ public final class IntegrationDelivery {
     private final Executor executor;
     private final ObjectMapper json;
     private final Children children;
+    private final List<String> lookups;
+    private final Masking mask;
 
+    /**
+     * @param lookups the version tag of each lookup table the steps name, recorded with each settlement
+     * @param mask    what the error details it records and the lines it logs must not show
+     */
     public IntegrationDelivery(String integration, String revision, Pipeline pipeline, List<Target> targets, Systems systems,
-                               Executor executor, ObjectMapper json, Children children) {
+                               Executor executor, ObjectMapper json, Children children, List<String> lookups, Masking mask) {
         this.integration = integration;
         this.revision = revision;
+        this.lookups = List.copyOf(lookups);
+        this.mask = mask;
         this.pipeline = pipeline;
         this.targets = List.copyOf(targets);
         this.systems = systems;
@@ -89,6 +99,11 @@ public final class IntegrationDelivery {
 
     public Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** The version tag of each lookup table its steps name. */
+    public List<String> lookups() {
+        return lookups;
     }
 
     /**
@@ -121,13 +136,15 @@ public final class IntegrationDelivery {
                     "the raw original is not JSON: " + e.getMessage(), earlier), null);
         }
         Pipeline.Result result = pipeline.apply(input, envelope.firstStep(), pinned);
+        trail.redactor = mask.redactor(input);
         trail.record(result);
         if (result instanceof Pipeline.Filtered filtered) {
             return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null);
         }
         if (result instanceof Pipeline.Failed failed) {
             try (LogContext ignored = logContext(envelope)) {
-                log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(), failed.detail());
+                log.warn("dead letter {} of {}: {} failed: {}", envelope.messageId(), integration, failed.step(),
+                        trail.redactor.text(failed.detail()));
             }
             return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, failed.errorClass(),
                     failed.step() + ": " + failed.detail(), earlier), null);
@@ -158,6 +175,7 @@ public final class IntegrationDelivery {
         private List<Settlement.Step> steps = List.of();
         private List<String> versions = List.of();
         private List<String> childIds = List.of();
+        private Redactor redactor = Redactor.NONE;
 
         Trail(Envelope envelope) {
             this.envelope = envelope;
@@ -169,9 +187,14 @@ public final class IntegrationDelivery {
                     t.record() && t.output() != null ? t.output().toString() : "")).toList();
         }
 
+        /** The settlement; error details pass the redactor, as a target's answer may quote the masked values. */
         Settlement settlement(List<TargetOutcome> outcomes, String transformed) {
-            return new Settlement(envelope.messageId(), outcomes, System.currentTimeMillis(), transformed, versions, steps, revision,
-                    childIds);
+            List<TargetOutcome> shown = !redactor.active() ? outcomes : outcomes.stream().map(o -> new TargetOutcome(o.target(),
+                    o.system(), o.status(), o.attempts(), o.errorClass(), redactor.text(o.detail()), o.history() == null ? null
+                    : o.history().stream().map(a -> new Attempt(a.number(), a.at(), a.millis(), a.errorClass(),
+                            redactor.text(a.detail()))).toList())).toList();
+            return new Settlement(envelope.messageId(), shown, System.currentTimeMillis(), transformed, versions, steps, revision,
+                    childIds, lookups);
         }
 
         CompletionStage<Settlement> settled(List<TargetOutcome> outcomes, String transformed) {
@@ -310,7 +333,7 @@ public final class IntegrationDelivery {
             if (failure instanceof PermanentException || history.size() >= budget) {
                 try (LogContext ignored = logContext(envelope)) {
                     log.warn("dead letter {} of {} to {} after {} attempt(s): {} {}", envelope.messageId(), integration, target.name(),
-                            history.size(), errorClass, detail);
+                            history.size(), errorClass, mask.redactor(envelope.raw()).text(detail));
                 }
                 return done(end(Status.DEAD_LETTERED, errorClass, detail));
             }

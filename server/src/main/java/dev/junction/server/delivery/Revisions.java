@@ -73,10 +73,13 @@ public final class Revisions implements DeliveryHandler {
      * The outputs of the map steps in {@code delivery} of {@code envelope}, by step index, computed again from the raw original:
      * through the revision it went through (the current one if that is no longer loaded), with the mapping versions it
      * recorded. A step whose label differs from the one recorded (the steps changed since) is left out, as is everything when
-     * the raw original is not JSON. Deterministic mappings give what they gave then; the others' outputs are recorded instead.
+     * the raw original is not JSON or was mapped with lookup table versions other than those loaded. Deterministic mappings give what they gave then; the others' outputs are recorded instead.
      */
     public Map<Integer, JsonNode> recompute(Envelope envelope, Settlement delivery, ObjectMapper json) {
         IntegrationDelivery through = byRevision.getOrDefault(delivery.revision(), current);
+        if (!through.lookups().equals(delivery.lookups())) {
+            return Map.of(); // mapped with lookup tables this node no longer has: computing again would show other outputs
+        }
         JsonNode input;
         try {
             input = json.readTree(envelope.raw());

@@ -106,6 +106,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** The operators' replays and discards this partition remembers, oldest first. */
     public record GetAudit(ActorRef<Audit> replyTo) implements Command {}
 
+    /** An admin was shown a masked message unmasked: recorded, with who and why, before it is shown. */
+    public record Reveal(String messageId, String idempotencyKey, String by, String reason,
+                         ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
     public record Audit(List<DeadLetters.Operation> operations) implements CborSerializable {}
 
     /** The outcome of each envelope of an {@link AcceptBatch}, in the same order. */
@@ -194,6 +198,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
      * pending envelopes. Their position in the journal is this event from now on.
      */
     public record Carried(List<DeadLetters.DeadLetter> letters, List<PendingDelivery> pending) implements Event {}
+
+    /** An admin was shown message {@code messageId} unmasked ({@link Reveal}). */
+    public record Revealed(String messageId, String idempotencyKey, String by, String reason, long at) implements Event {
+
+        /** The audit's record of this reveal. */
+        DeadLetters.Operation operation() {
+            return new DeadLetters.Operation("revealed", messageId, idempotencyKey, List.of(), by, reason, at, "");
+        }
+    }
 
     /** An operator discarded dead letters. */
     public record Discarded(List<DeadLetters.Selected> selected, String by, String reason, long at) implements Event {
@@ -343,6 +356,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(Trimmed.class, (state, cmd) -> onTrimmed(cmd))
                 .onCommand(Locate.class, this::onLocate)
                 .onCommand(Reprocess.class, this::onReprocess)
+                .onCommand(Reveal.class, (state, cmd) -> Effect().persist(new Revealed(cmd.messageId(), cmd.idempotencyKey(), cmd.by(),
+                        cmd.reason(), System.currentTimeMillis())).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance()))
                 .onCommand(DiscardDeadLetters.class, this::onDiscard)
                 .build();
     }
@@ -694,6 +709,10 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                             state.pending.put(s.messageId(), again);
                         }
                     }
+                    return state;
+                })
+                .onEvent(Revealed.class, (state, event) -> {
+                    state.deadLetters.record(event.operation());
                     return state;
                 })
                 .onEvent(Discarded.class, (state, event) -> {

@@ -59,6 +59,15 @@ public final class Messages {
     }
 
     /**
+     * Records in {@code envelope}'s partition that {@code by} was shown it unmasked, and why: the audit and its lineage list it.
+     * Completes once the record is in the journal.
+     */
+    public CompletionStage<org.apache.pekko.Done> revealed(Envelope envelope, String by, String reason) {
+        return partitions.ask(envelope.integration(), envelope.partition(), replyTo -> new InboxPartition.Reveal(envelope.messageId(),
+                envelope.idempotencyKey(), by, reason, replyTo));
+    }
+
+    /**
      * The lineage of the message with this id, in any integration: its partition from the durable key index, or (accepted a
      * moment ago, not stored there yet) from whichever partition answers.
      */
@@ -135,6 +144,8 @@ public final class Messages {
                 s.settlements().stream().filter(x -> x.messageId().equals(id)).forEach(deliveries::add);
             } else if (event instanceof InboxPartition.Replayed r) {
                 r.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(r.operation(x, key())));
+            } else if (event instanceof InboxPartition.Revealed r && r.messageId().equals(id)) {
+                operations.add(r.operation());
             } else if (event instanceof InboxPartition.Discarded d) {
                 d.selected().stream().filter(x -> x.messageId().equals(id)).forEach(x -> operations.add(d.operation(x, key())));
             } else if (event instanceof InboxPartition.Carried c) {
@@ -144,7 +155,7 @@ public final class Messages {
                     envelope = envelope == null ? r.envelope() : envelope;
                     if (deliveries.isEmpty()) {
                         deliveries.add(new Settlement(id, r.targets(), r.deadLetteredAt(), r.transformed(), r.mappingVersions(),
-                                List.of(), "", List.of()));
+                                List.of(), "", List.of(), List.of()));
                         operations.addAll(r.operations());
                     }
                 });

@@ -15,13 +15,15 @@ import java.util.List;
  * @param steps           what each step did, with the output of each map step: the message's lineage
  * @param revision        the revision of the integration it went through
  * @param children        after a split step, the message ids of its elements, which are messages of their own
+ * @param lookups         the version of each lookup table the revision's steps name ({@code store-accounts@3f2a1b0c9d8e})
  */
 public record Settlement(String messageId, List<TargetOutcome> targets, long settledAt, String transformed,
-                         List<String> mappingVersions, List<Step> steps, String revision, List<String> children)
+                         List<String> mappingVersions, List<Step> steps, String revision, List<String> children,
+                         List<String> lookups)
         implements CborSerializable {
 
     public Settlement(String messageId, List<TargetOutcome> targets, long settledAt) {
-        this(messageId, targets, settledAt, null, List.of(), List.of(), "", List.of());
+        this(messageId, targets, settledAt, null, List.of(), List.of(), "", List.of(), List.of());
     }
 
     /** Events written before lineage was recorded lack the newer fields. */
@@ -30,6 +32,7 @@ public record Settlement(String messageId, List<TargetOutcome> targets, long set
         steps = steps == null ? List.of() : steps;
         revision = revision == null ? "" : revision;
         children = children == null ? List.of() : children;
+        lookups = lookups == null ? List.of() : lookups;
     }
 
     /**

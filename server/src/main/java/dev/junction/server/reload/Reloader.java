@@ -7,6 +7,8 @@ import dev.junction.server.config.InvalidConfigException;
 import dev.junction.server.config.JunctionSettings;
 import dev.junction.server.config.StepSettings;
 import dev.junction.server.delivery.Catalog;
+import dev.junction.server.lookup.LookupFiles;
+import dev.junction.server.lookup.LookupTable;
 import dev.junction.server.source.Sources;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +59,8 @@ public final class Reloader {
     private JunctionSettings settings;
     /** The revisions of {@link #settings}, readable without the lock. */
     private volatile Map<String, String> revisions;
+    /** The lookup tables of {@link #settings}, readable without the lock. */
+    private volatile Map<String, LookupTable> lookups;
     private Map<Path, Long> watched;
     /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
     private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
@@ -73,6 +77,12 @@ public final class Reloader {
         this.blocking = blocking;
         this.watched = stamps(settings);
         this.revisions = revisionsOf(settings);
+        this.lookups = settings.lookups();
+    }
+
+    /** The lookup tables running on this node, by name. */
+    public Map<String, LookupTable> lookups() {
+        return lookups;
     }
 
     /** Checks the configuration file and the files it names every {@code interval}, and reloads when one of them changed. */
@@ -209,6 +219,42 @@ public final class Reloader {
         return apply(next);
     }
 
+    /** {@link #replaceLookup} on the blocking executor. */
+    public CompletionStage<Outcome> replaceLookupAsync(String name, byte[] content) {
+        return CompletableFuture.supplyAsync(() -> replaceLookup(name, content), blocking);
+    }
+
+    /**
+     * Replaces lookup table {@code name}'s file with {@code content} and reloads, or refuses it with every problem and leaves
+     * the file as it was: a table that does not read, or a reload that refuses the configuration with it. On this node only:
+     * each node reads its own lookup files, as it does its schemas and mappings.
+     */
+    public synchronized Outcome replaceLookup(String name, byte[] content) {
+        LookupTable table = settings.lookups().get(name);
+        if (table == null) {
+            return new Outcome(false, List.of(), List.of("no lookup table " + name));
+        }
+        LookupFiles.Parsed parsed = LookupFiles.read(name, table.file(), content);
+        if (!parsed.problems().isEmpty()) {
+            return new Outcome(false, List.of(), parsed.problems().stream().map(p -> table.file() + " (proposed) " + p).toList());
+        }
+        Path file = table.file();
+        Path proposed = file.resolveSibling("." + file.getFileName() + ".proposed");
+        try {
+            byte[] before = Files.readAllBytes(file);
+            Files.write(proposed, content);
+            Files.move(proposed, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Outcome outcome = reload();
+            if (!outcome.applied()) {
+                Files.write(file, before);
+                watched = stamps(settings);
+            }
+            return outcome;
+        } catch (IOException e) {
+            return new Outcome(false, List.of(), List.of(file + ": cannot be replaced: " + e.getMessage()));
+        }
+    }
+
     /** The configuration file as it is now. */
     private String text() throws IOException {
         return Files.readString(settings.configFile());
@@ -267,10 +313,12 @@ public final class Reloader {
             }
         }
         changes.addAll(sources.apply(next));
+        changes.addAll(LookupChanges.between(settings.lookups(), next.lookups()));
         settings.integrations().keySet().stream().filter(name -> !next.integrations().containsKey(name))
                 .forEach(name -> changes.add(name + ": removed"));
         settings = next;
         revisions = revisionsOf(next);
+        lookups = next.lookups();
         watched = stamps(next);
         for (java.util.function.Consumer<JunctionSettings> listener : appliedListeners) {
             try {
@@ -291,11 +339,11 @@ public final class Reloader {
                 : " (mappings " + before.mappingVersions() + " -> " + after.mappingVersions() + ")";
     }
 
-    /** The settings outside {@code junction.integrations} that differ: those only a restart applies. */
+    /** The settings outside {@code junction.integrations} and {@code junction.lookups} that differ: those only a restart applies. */
     static List<String> restartOnly(Config before, Config after) {
         TreeSet<String> changed = new TreeSet<>();
-        Config a = before.withoutPath("junction.integrations");
-        Config b = after.withoutPath("junction.integrations");
+        Config a = before.withoutPath("junction.integrations").withoutPath("junction.lookups");
+        Config b = after.withoutPath("junction.integrations").withoutPath("junction.lookups");
         for (String root : List.of("junction", "pekko")) {
             Map<String, String> left = children(a, root);
             Map<String, String> right = children(b, root);
@@ -318,11 +366,12 @@ public final class Reloader {
         return result;
     }
 
-    /** The last-modified time of the configuration file and of every schema and mapping file it names. */
+    /** The last-modified time of the configuration file and of every schema, mapping and lookup file it names. */
     private static Map<Path, Long> stamps(JunctionSettings settings) {
         Map<Path, Long> stamps = new TreeMap<>();
         List<Path> files = new ArrayList<>();
         files.add(settings.configFile());
+        settings.lookups().values().forEach(table -> files.add(table.file()));
         for (IntegrationSettings integration : settings.integrations().values()) {
             for (StepSettings step : integration.steps()) {
                 if (step instanceof StepSettings.Validate v) {

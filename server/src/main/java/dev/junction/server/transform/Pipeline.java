@@ -6,6 +6,7 @@ import com.networknt.schema.ValidationMessage;
 import com.schibsted.spt.data.jslt.JsltException;
 import dev.junction.server.config.JsltMessages;
 import dev.junction.server.config.StepSettings;
+import dev.junction.server.lookup.LookupMiss;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.stream.Collectors;
  */
 public final class Pipeline {
     private static final int MAX_REPORTED_ERRORS = 5;
+    /** The error class of a message dead-lettered because a lookup table had no row for its key. */
+    public static final String LOOKUP_MISS = "lookup-miss";
     private final List<StepSettings> steps;
 
     public Pipeline(List<StepSettings> steps) {
@@ -100,7 +103,7 @@ public final class Pipeline {
                 try {
                     keep = f.predicate().test(current);
                 } catch (RuntimeException e) {
-                    return new Failed(f.label(), "filter", message(e), traces);
+                    return new Failed(f.label(), errorClass(e, "filter"), message(e), traces);
                 }
                 traces.add(new Trace(i, f.label(), "", null, false));
                 if (!keep) {
@@ -117,7 +120,7 @@ public final class Pipeline {
                 try {
                     current = mapping.expression().apply(current);
                 } catch (RuntimeException e) {
-                    return new Failed(label, "mapping", message(e), traces);
+                    return new Failed(label, errorClass(e, "mapping"), message(e), traces);
                 }
                 if (current == null || current instanceof NullNode || current.isMissingNode()) {
                     return new Failed(label, "mapping", "the mapping produced no output (null)", traces);
@@ -170,6 +173,11 @@ public final class Pipeline {
         }
         traces.add(new Trace(index, sp.label(), "", null, false));
         return new Split(sp.label(), index + 1, List.copyOf(items), traces);
+    }
+
+    /** {@value #LOOKUP_MISS} for a lookup that found no row under the rule {@code dead-letter}, else {@code otherwise}. */
+    private static String errorClass(RuntimeException e, String otherwise) {
+        return e instanceof LookupMiss ? LOOKUP_MISS : otherwise;
     }
 
     private static String message(RuntimeException e) {

@@ -124,7 +124,7 @@ export async function renderOne(main, [messageId]) {
     canOperate() ? actions(d, result) : null,
     result,
     el('h2', {}, `Raw original (${d.contentType || 'no content type'}, ${d.rawEncoding})`),
-    el('pre', { id: 'raw' }, d.raw),
+    el('pre', { id: 'raw' }, d.raw ?? 'withheld: the integration masks fields and this original is not JSON'),
     el('h2', {}, 'Transformed ', el('span', { class: 'muted' }, d.mappingVersions.join(', '))),
     el('pre', {}, d.transformed === null ? '(not transformed)' : JSON.stringify(d.transformed, null, 2)),
     d.targets.map(t => [

@@ -63,7 +63,7 @@ function showTimeline(box, m) {
     el('p', {}, `Integration ${m.integration}, id ${m.messageId}, trace id ${m.traceId || 'none'}`),
     el('ol', { class: 'timeline' }, events.map(e => el('li', {}, el('span', { class: 'when' }, e.at), e.node))),
     el('h2', {}, 'Raw original'),
-    el('pre', {}, m.raw));
+    el('pre', {}, m.raw ?? 'withheld: the integration masks fields and this original is not JSON'));
 }
 
 function link(messageId) {
