@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.BulkSender;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;
@@ -18,60 +19,58 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The target refuses 1 % of the messages with 400: those are dead-lettered after exactly one attempt while every other message
  * is delivered on its first; operators list, inspect, replay in bulk and discard them through the admin API, and a replay
- * applies each effect exactly once.
+ * applies each effect exactly once. Each test starts from the same history on a server of its own, so none depends on what
+ * another did to the dead letters.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeadLetterQueueTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH = "/webhooks/webshop/orders";
     private static final int MESSAGES = 500;
 
     @TempDir
-    static Path dir;
+    Path dir;
     private RecordingTarget erp;
     private RunningServer server;
     private volatile boolean fixed;
     private final Set<String> poison = new HashSet<>();
     private final Map<String, String> messageIds = new HashMap<>();
 
-    @BeforeAll
+    @BeforeEach
     void start() throws Exception {
         IntStream.range(0, MESSAGES).filter(i -> i % 100 == 42).forEach(i -> poison.add("order-" + i));
         erp = new RecordingTarget().respondWith((key, n) -> poison.contains(key) && !fixed ? 400 : 200);
         Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "")
                 .replace("http.port = 0", "http.port = 0\n  inbox.partitions = 4"));
         server = RunningServer.start(config, dir.resolve("data"), Map.of());
-        for (int i = 0; i < MESSAGES; i++) {
-            String key = "order-" + i;
-            HttpResponse<String> response = server.post(PATH, key, TestConfig.order("SO-" + i));
+        // The poison one by one, for their message ids; the rest 16 at a time, as each test sends all of them again.
+        for (String key : poison) {
+            HttpResponse<String> response = server.post(PATH, key, TestConfig.order("SO-" + key.substring(6)));
             assertEquals(202, response.statusCode(), response::body);
             messageIds.put(key, JSON.readTree(response.body()).get("messageId").asText());
         }
+        List<String> healthy = IntStream.range(0, MESSAGES).mapToObj(i -> "order-" + i).filter(k -> !poison.contains(k)).toList();
+        Map<String, Integer> answers = BulkSender.post(server.url(PATH), healthy, k -> TestConfig.order("SO-" + k.substring(6)), 16);
+        // 202, or 200 for a retry that found the write committed after its 503 (a busy machine)
+        assertTrue(answers.values().stream().allMatch(s -> s == 202 || s == 200), () -> "answers: " + BulkSender.count(answers));
         Await.until(Duration.ofSeconds(30), () -> erp.applied().size() == MESSAGES - poison.size() && deadLetterCount() == poison.size(),
                 () -> erp.applied().size() + " applied, " + poison.size() + " poison");
     }
 
-    @AfterAll
+    @AfterEach
     void stop() throws Exception {
         server.close();
         erp.close();
     }
 
     @Test
-    @Order(1)
     void poisonIsDeadLetteredAfterOneAttemptAndTheRestIsDeliveredOnTheFirst() throws Exception {
         for (int i = 0; i < MESSAGES; i++) {
             String key = "order-" + i;
@@ -92,7 +91,6 @@ class DeadLetterQueueTest {
     }
 
     @Test
-    @Order(2)
     void oneDeadLetterShowsItsRawOriginalTransformedPayloadAndEveryAttempt() throws Exception {
         String key = poison.iterator().next();
         HttpResponse<String> response = server.get("/api/v1/dead-letters/" + messageIds.get(key));
@@ -112,7 +110,6 @@ class DeadLetterQueueTest {
     }
 
     @Test
-    @Order(3)
     void badRequestsAreAnsweredWithProblems() throws Exception {
         for (String query : List.of("?from=yesterday", "?limit=0", "?colour=red", "?integration=nope")) {
             HttpResponse<String> response = server.get("/api/v1/dead-letters" + query);
@@ -131,7 +128,6 @@ class DeadLetterQueueTest {
     }
 
     @Test
-    @Order(4)
     void discardRemovesOneDeadLetterAndRecordsWhoAndWhy() throws Exception {
         String key = poison.iterator().next();
         HttpResponse<String> response = server.postJson("/api/v1/dead-letters/" + messageIds.get(key) + "/discard",
@@ -144,11 +140,9 @@ class DeadLetterQueueTest {
         assertEquals("loopback", audit.get(0).get("by").asText(), "no tokens: the caller is the loopback client, whatever the body says");
         assertEquals("customer cancelled the order", audit.get(0).get("reason").asText());
         assertEquals(key, audit.get(0).get("idempotencyKey").asText());
-        poison.remove(key);
     }
 
     @Test
-    @Order(5)
     void bulkReplayAfterTheTargetIsFixedDeliversEachExactlyOnce() throws Exception {
         fixed = true;
         HttpResponse<String> response = server.postJson("/api/v1/dead-letters/replay",
@@ -160,7 +154,7 @@ class DeadLetterQueueTest {
         for (String key : poison) {
             assertEquals(1, erp.successes(key), () -> key + " applied more than once");
             assertEquals(2, erp.requests(key), () -> key + ": one refused attempt, one replayed");
-            assertEquals(1, erp.bodies(key).size(), "the replay sends the same message");
+            assertEquals(Set.of(messageIds.get(key)), erp.messageIds(key), () -> key + ": the replay sends the same message");
         }
         HttpResponse<String> again = server.postJson("/api/v1/dead-letters/replay", "{\"errorClass\":\"http-400\"}");
         assertEquals(0, JSON.readTree(again.body()).get("count").asInt(), "nothing is left to replay");

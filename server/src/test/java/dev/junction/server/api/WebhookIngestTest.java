@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.inbox.Settlement;
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.Partitioning;
 import dev.junction.server.testing.Outcomes;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
@@ -84,7 +85,11 @@ class WebhookIngestTest {
         assertEquals(JSON.readTree(first.body()).get("messageId"), JSON.readTree(second.body()).get("messageId"));
         assertEquals("true", second.headers().firstValue("Idempotent-Replayed").orElse(""));
         Await.until(Duration.ofSeconds(10), () -> target.applied().contains("order-2"), () -> "order-2 not delivered");
-        Thread.sleep(300);
+        // A marker accepted after the duplicate in order-2's partition: once it is delivered, a second delivery of order-2
+        // would have come before it.
+        String marker = Partitioning.markerBeside("order-2", 16, "after-order-2");
+        assertEquals(202, server.post(PATH, marker, TestConfig.order("SO-" + marker)).statusCode());
+        Await.until(Duration.ofSeconds(10), () -> target.applied().contains(marker), () -> marker + " not delivered");
         assertEquals(1, target.requests("order-2"));
     }
 

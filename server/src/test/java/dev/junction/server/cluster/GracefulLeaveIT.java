@@ -29,10 +29,8 @@ class GracefulLeaveIT {
         try (PostgresDatabase db = PostgresDatabase.create(); RecordingTarget erp = new RecordingTarget().delay(300)) {
             Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "")
                     .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
-            int portA = LocalCluster.freePort();
-            int portB = LocalCluster.freePort();
-            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.nodeEnv(db, portA, portA))) {
-                RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.nodeEnv(db, portA, portB));
+            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.firstNodeEnv(db))) {
+                RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a));
                 Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2, () -> "cluster of two not formed");
                 Load load = new Load(a, "/webhooks/webshop/orders", "order", 25);
                 List<String> accepted;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.Await;
+import dev.junction.server.testing.Effects;
+import dev.junction.server.testing.Partitioning;
 import dev.junction.server.testing.RecordingTarget;
 import dev.junction.server.testing.RunningServer;
 import dev.junction.server.testing.TestConfig;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,10 +64,17 @@ class InboxRestartTest {
                     HttpResponse<String> again = second.post(PATH, key, TestConfig.order(key));
                     assertEquals(200, again.statusCode(), again.body());
                     assertEquals(ids.get(key), JSON.readTree(again.body()).get("messageId").asText(), "the original id");
+                    // Accepted after the repost in its partition: once it is delivered, whatever the repost caused was too.
+                    String marker = Partitioning.markerBeside(key, 2, "after-" + key);
+                    assertEquals(202, second.post(PATH, marker, TestConfig.order(marker)).statusCode());
+                    Await.until(Duration.ofSeconds(30), () -> target.applied().contains(marker), () -> marker + " not delivered");
                 }
             }
+            Effects effects = Effects.of(keys, target);
+            assertEquals(List.of(), effects.lost(), effects::toString);
+            assertEquals(List.of(), effects.duplicateEffects(), () -> "keys delivered as two messages: " + effects);
             for (String key : keys) {
-                assertEquals(1, target.bodies(key).size(), key);
+                assertEquals(Set.of(ids.get(key)), target.messageIds(key), () -> key + " delivered as the message it was accepted as");
             }
         }
     }

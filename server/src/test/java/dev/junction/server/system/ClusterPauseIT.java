@@ -39,10 +39,8 @@ class ClusterPauseIT {
                      .respondWith((key, n) -> requests.incrementAndGet() == 200 ? 429 : 200)) {
             Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "resilience.max-in-flight = 1")
                     .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
-            int portA = LocalCluster.freePort();
-            int portB = LocalCluster.freePort();
-            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.nodeEnv(db, portA, portA));
-                 RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.nodeEnv(db, portA, portB))) {
+            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.firstNodeEnv(db));
+                 RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a))) {
                 Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2 && LocalCluster.up(b) == 2,
                         () -> "cluster of two not formed");
                 Load load = new Load(a, "/webhooks/webshop/orders", "order", 10);

@@ -20,6 +20,29 @@ public final class LocalCluster {
         return env;
     }
 
+    /**
+     * The environment of a first node that forms the cluster on its own: the journal only, so it binds whatever remoting port
+     * the OS gives it ({@code node.port = 0}) and nothing can take that port between choosing and binding it.
+     */
+    public static Map<String, String> firstNodeEnv(PostgresDatabase db) {
+        Map<String, String> env = new HashMap<>();
+        env.put("JUNCTION_DB_URL", db.url());
+        env.put("JUNCTION_DB_USER", PostgresDatabase.USER);
+        return env;
+    }
+
+    /** The environment of a node that joins {@code seed} (started already) and binds a port of the OS's choosing itself. */
+    public static Map<String, String> joiningEnv(PostgresDatabase db, RunningServer seed) {
+        Map<String, String> env = firstNodeEnv(db);
+        env.put("JUNCTION_SEED_NODES", "127.0.0.1:" + remotingPort(seed));
+        return env;
+    }
+
+    /** The remoting port a node actually bound. */
+    public static int remotingPort(RunningServer server) {
+        return Cluster.get(server.junction().system()).selfMember().address().getPort().get();
+    }
+
     /** Members this node sees Up. */
     public static int up(RunningServer server) {
         int n = 0;

@@ -20,28 +20,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A mapping moves from version 1 to 2 by editing the configuration of a running server: messages already accepted keep the
  * revision they were accepted under, new ones take the new one; a dead-letter replay chooses the version the message was first
  * mapped with or the current one; reprocessing sends stored originals through the new version; a broken change is refused whole.
+ * Each test starts its own server at version 1 and makes the history it needs, so any one of them runs alone and in any order.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MappingVersionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String V2_FIELD = "mappingVersion";
 
     @TempDir
-    static Path dir;
+    Path dir;
     private Path config;
     private RecordingTarget erp;
     private RecordingTarget slow;
@@ -53,7 +48,7 @@ class MappingVersionsTest {
     private Instant started;
     private String revision1;
 
-    @BeforeAll
+    @BeforeEach
     void start() throws Exception {
         started = Instant.now();
         refused.addAll(Set.of("K1", "K2"));
@@ -98,7 +93,7 @@ class MappingVersionsTest {
     private static final String V2_STEP = """
         { map { mapping = "mappings/order-to-erp.v2.jslt", version = 2, earlier-versions { 1 = "mappings/order-to-erp.jslt" } } }""";
 
-    @AfterAll
+    @AfterEach
     void stop() throws Exception {
         server.close();
         erp.close();
@@ -106,11 +101,7 @@ class MappingVersionsTest {
     }
 
     @Test
-    @Order(1)
     void aReloadChangesNewMessagesOnlyEvenWithMessagesInFlight() throws Exception {
-        for (String key : List.of("K1", "K2", "K3")) {
-            ids.put(key, accepted("/webhooks/webshop/orders", key));
-        }
         for (int i = 0; i < 10; i++) {
             slowBefore.add("S" + i);
             accepted("/webhooks/webshop/slow", "S" + i);
@@ -118,10 +109,7 @@ class MappingVersionsTest {
         revision1 = integration("orders-to-erp").get("revision").asText();
         assertTrue(slow.applied().size() < 10, "the slow target still has messages to go when the mapping changes");
 
-        Files.writeString(config, config(V2_STEP));
-        HttpResponse<String> reload = server.postJson("/api/v1/integrations/reload", "");
-        assertEquals(200, reload.statusCode(), reload::body);
-        JsonNode changes = JSON.readTree(reload.body()).get("changes");
+        JsonNode changes = reloadToVersion2().get("changes");
         assertTrue(changes.toString().contains("orders-to-erp: revision " + revision1 + " -> "), changes::toString);
         assertTrue(changes.toString().contains("[order-to-erp.jslt@v1] -> [order-to-erp.jslt@v2]"), changes::toString);
 
@@ -142,8 +130,8 @@ class MappingVersionsTest {
     }
 
     @Test
-    @Order(2)
     void aReplayUsesTheVersionTheMessageWasFirstMappedWithOrTheCurrentOneAsAsked() throws Exception {
+        acceptUnderVersion1();
         Await.until(Duration.ofSeconds(20), () -> deadLettered("K1") && deadLettered("K2"), () -> "K1 and K2 not dead-lettered yet");
         refused.clear();
         HttpResponse<String> original = server.postJson("/api/v1/dead-letters/" + ids.get("K1") + "/replay",
@@ -168,8 +156,8 @@ class MappingVersionsTest {
     }
 
     @Test
-    @Order(3)
     void reprocessingSendsStoredOriginalsOfATimeRangeThroughTheNewVersionToATarget() throws Exception {
+        acceptUnderVersion1();
         String k4 = accepted("/webhooks/webshop/orders", "K4");
         Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("K4"), () -> "K4 not delivered");
         assertEquals(2, delivered("K4").get(V2_FIELD).asInt());
@@ -198,8 +186,8 @@ class MappingVersionsTest {
     }
 
     @Test
-    @Order(4)
     void aBrokenChangeIsRefusedWholeAndTheRunningRevisionStays() throws Exception {
+        reloadToVersion2();
         String before = integration("orders-to-erp").get("revision").asText();
         Files.writeString(dir.resolve("mappings/order-to-erp.v3.jslt"), "{ \"orderNumber\": .id, ");
         String broken = config("""
@@ -221,16 +209,16 @@ class MappingVersionsTest {
     }
 
     @Test
-    @Order(5)
     void aChangedFileIsPickedUpWithoutBeingAsked() throws Exception {
+        reloadToVersion2();
         String before = integration("orders-to-slow").get("revision").asText();
         Files.writeString(config, config(V2_STEP).replace("orders-to-slow {", "orders-to-slow {\n description = \"now described\""));
         Await.until(Duration.ofSeconds(15), () -> !revisionOf("orders-to-slow").equals(before), () -> "revision still " + before);
     }
 
     @Test
-    @Order(6)
     void theConfigurationCanBeReplacedThroughTheAdminApiAndABadOneLeavesTheFileAlone() throws Exception {
+        reloadToVersion2();
         String before = Files.readString(config);
         assertEquals(before, server.get("/api/v1/configuration").body());
         String broken = before.replace("version = 2", "version = 0");
@@ -248,16 +236,33 @@ class MappingVersionsTest {
         Await.until(Duration.ofSeconds(20), () -> erp.applied().contains("K5"), () -> "K5 not delivered after the change");
     }
 
+    /** K1 and K2 (which the ERP refuses until told otherwise) and K3, accepted under version 1, then version 2 loaded. */
+    private void acceptUnderVersion1() throws Exception {
+        for (String key : List.of("K1", "K2", "K3")) {
+            ids.put(key, accepted("/webhooks/webshop/orders", key));
+        }
+        reloadToVersion2();
+    }
+
+    /** Writes version 2 into the configuration and reloads it; the reload's answer. */
+    private JsonNode reloadToVersion2() throws Exception {
+        Files.writeString(config, config(V2_STEP));
+        HttpResponse<String> reload = server.postJson("/api/v1/integrations/reload", "");
+        assertEquals(200, reload.statusCode(), reload::body);
+        return JSON.readTree(reload.body());
+    }
+
     private HttpResponse<String> put(String text) throws Exception {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/api/v1/configuration")))
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(text)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The integration's revision; a failed request fails the test rather than read as a revision that differs. */
     private String revisionOf(String integration) {
         try {
             return integration(integration).get("revision").asText();
         } catch (Exception e) {
-            return "";
+            throw new IllegalStateException("no revision for " + integration, e);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.junction.server.cluster
 
-import dev.junction.server.testing.{ PostgresDatabase, RecordingTarget, TestConfig }
+import dev.junction.server.testing.{ Effects, PostgresDatabase, RecordingTarget, TestConfig }
 import org.scalatest.GivenWhenThen
 import org.scalatest.featurespec.AnyFeatureSpec
 import org.scalatest.matchers.should.Matchers
@@ -43,7 +43,7 @@ class ClusterAsOneSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         val warmUp = (0 until 64).map(i => s"warm-up-$i")
         warmUp.zipWithIndex.foreach { case (k, i) => senders.send(k, i) }
         senders.awaitAcknowledged(warmUp, Duration.ofSeconds(60))
-        Effects.awaitDelivered(target, warmUp, Duration.ofSeconds(60))
+        Effects.awaitDelivered(target, warmUp.asJavaCollection, Duration.ofSeconds(60))
         Thread.sleep(2000)
         val keys = (0 until Messages).map(i => f"rate-$i%05d")
         @volatile var killedAt = 0L
@@ -74,8 +74,8 @@ class ClusterAsOneSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         val start = System.currentTimeMillis()
         senders.sendSteadily(keys, 400, Map(Messages / 2 -> kill, Messages * 2 / 3 -> restart))
         senders.awaitAcknowledged(keys, Duration.ofSeconds(120))
-        Effects.awaitDelivered(target, keys, Duration.ofSeconds(180))
-        val effects = Effects.of(keys, target)
+        Effects.awaitDelivered(target, keys.asJavaCollection, Duration.ofSeconds(180))
+        val effects = Effects.of(keys.asJavaCollection, target)
 
         Then(s"no interval of one second saw more than $Permits calls, plus at most $Burst while the node rejoined")
         val arrivals = target.arrivals().asScala.map(_.longValue).filter(_ >= start).sorted.toIndexedSeq
@@ -133,8 +133,8 @@ class ClusterAsOneSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
 
         And("once the target is back, the orders held during the outage are delivered")
         target.respondWith((_, _) => 200)
-        Effects.awaitDelivered(target, outage, Duration.ofSeconds(120))
-        Effects.of(outage, target).duplicateEffects shouldBe empty
+        Effects.awaitDelivered(target, outage.asJavaCollection, Duration.ofSeconds(120))
+        Effects.of(outage.asJavaCollection, target).duplicateEffects shouldBe empty
 
         When("a changed configuration is PUT to node 0 alone (each node has its own copy of the file)")
         def revisions(i: Int): Map[String, String] = cluster.api(i, "/api/v1/integrations").map(_.path("items").elements().asScala

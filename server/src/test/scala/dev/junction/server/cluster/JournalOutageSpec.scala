@@ -1,6 +1,6 @@
 package dev.junction.server.cluster
 
-import dev.junction.server.testing.{ PostgresDatabase, RecordingTarget, TestConfig }
+import dev.junction.server.testing.{ Effects, PostgresDatabase, RecordingTarget, TestConfig }
 import org.scalatest.GivenWhenThen
 import org.scalatest.featurespec.AnyFeatureSpec
 import org.scalatest.matchers.should.Matchers
@@ -70,9 +70,9 @@ class JournalOutageSpec extends AnyFeatureSpec with GivenWhenThen with Matchers 
         }
 
         And("every acknowledged order is delivered once the database is back, none as two messages")
-        Effects.awaitDelivered(target, sent.keys, Duration.ofSeconds(90))
+        Effects.awaitDelivered(target, sent.keys.asJavaCollection, Duration.ofSeconds(90))
         val deliveredAll = (System.currentTimeMillis() - to) / 1000.0
-        val effects = Effects.of(sent.keys, target)
+        val effects = Effects.of(sent.keys.asJavaCollection, target)
         val figures = f"journal outage: ${sent.keys.size} orders at ${sent.ratePerSecond}%.0f/s (asked $Rate/s), database away " +
           f"${(to - from) / 1000.0}%.1f s; answers ${senders.summary}; sent during the outage: ${during.size} requests, " +
           f"${during.count(_.status == 503)} answered 503, ${during.count(a => a.status == 202 || a.status == 200)} acknowledged; slowest answer " +

@@ -1,6 +1,6 @@
 package dev.junction.server.cluster
 
-import dev.junction.server.testing.{ PostgresDatabase, RecordingTarget, TestConfig }
+import dev.junction.server.testing.{ Effects, PostgresDatabase, RecordingTarget, TestConfig }
 import org.scalatest.GivenWhenThen
 import org.scalatest.featurespec.AnyFeatureSpec
 import org.scalatest.matchers.should.Matchers
@@ -57,8 +57,8 @@ class RollingRestartSpec extends AnyFeatureSpec with GivenWhenThen with Matchers
         senders.unexpected.asScala shouldBe empty
 
         And("every acknowledged order is delivered exactly once")
-        Effects.awaitDelivered(target, sent.keys, Duration.ofSeconds(90))
-        val effects = Effects.of(sent.keys, target)
+        Effects.awaitDelivered(target, sent.keys.asJavaCollection, Duration.ofSeconds(90))
+        val effects = Effects.of(sent.keys.asJavaCollection, target)
         val figures = f"rolling restart: ${sent.keys.size} orders at ${sent.ratePerSecond}%.0f/s (asked $Rate/s) over $rollingTook%.0f s; " +
           f"answers ${senders.summary}; ${senders.retried.size} keys needed a retry; $effects"
         info(figures)

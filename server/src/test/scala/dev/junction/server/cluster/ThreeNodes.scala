@@ -1,7 +1,7 @@
 package dev.junction.server.cluster
 
 import com.fasterxml.jackson.databind.{ JsonNode, ObjectMapper }
-import dev.junction.server.testing.{ LocalCluster, PostgresDatabase, ServerProcess }
+import dev.junction.server.testing.{ LocalCluster, Partitioning, PostgresDatabase, ServerProcess }
 
 import java.net.URI
 import java.net.http.{ HttpClient, HttpRequest, HttpResponse }
@@ -158,7 +158,7 @@ object ThreeNodes {
   }
 
   /** The partition of a key, as `Inbox.partitionOf`. */
-  def partitionOf(key: String, partitions: Int): Int = Math.floorMod(key.hashCode, partitions)
+  def partitionOf(key: String, partitions: Int): Int = Partitioning.partitionOf(key, partitions)
 }
 
 /** Waits with a deadline; the failure names what was awaited and what was seen last. */

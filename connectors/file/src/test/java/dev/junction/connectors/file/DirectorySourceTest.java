@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +40,8 @@ class DirectorySourceTest {
     private ExecutorService blocking;
     private RecordingIngestor ingestor;
     private SourceInstance source;
+    /** Tasks the source handed to its blocking executor: one listing per poll, so a count of polls that really ran. */
+    private final AtomicInteger blockingTasks = new AtomicInteger();
 
     @BeforeAll
     static void startSystem() {
@@ -66,8 +70,18 @@ class DirectorySourceTest {
 
     private void start(String extraSettings) {
         String settings = "path = inbox, poll-interval = 50ms\n" + extraSettings;
-        source = new DirectorySourceFactory().create(TestSupport.sourceContext(configDir, "drop", settings, ingestor, system, blocking));
-        source.start();
+        source = start(settings, ingestor, blockingTasks);
+    }
+
+    private SourceInstance start(String settings, RecordingIngestor ingestor, AtomicInteger tasks) {
+        Executor counting = task -> {
+            tasks.incrementAndGet();
+            blocking.execute(task);
+        };
+        SourceInstance started = new DirectorySourceFactory().create(
+                TestSupport.sourceContext(configDir, "drop", settings, ingestor, system, counting));
+        started.start();
+        return started;
     }
 
     private Path drop(String name, String content) throws Exception {
@@ -185,7 +199,7 @@ class DirectorySourceTest {
     void aDirectoryThatAppearsLaterIsPolledOnceItExists() throws Exception {
         Files.delete(inbox);
         start("");
-        Thread.sleep(150); // a few polls that cannot list
+        eventually(WAIT, () -> assertTrue(blockingTasks.get() >= 3, "polls so far: " + blockingTasks.get())); // polls that cannot list
         Files.createDirectories(inbox);
         drop("late.json", "{}");
 
@@ -200,8 +214,19 @@ class DirectorySourceTest {
         eventually(WAIT, () -> assertTrue(Files.exists(done("before.json"))));
 
         source.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        int tasksAtStop = blockingTasks.get();
         Path after = drop("after.json", "{}");
-        Thread.sleep(300);
+        // A second source on the same actor system, polling another directory at the same interval: once it has polled five
+        // times, the stopped one would have polled too, had it gone on.
+        Files.createDirectories(configDir.resolve("drop/witness"));
+        AtomicInteger witnessPolls = new AtomicInteger();
+        SourceInstance witness = start("path = witness, poll-interval = 50ms", new RecordingIngestor(), witnessPolls);
+        try {
+            eventually(WAIT, () -> assertTrue(witnessPolls.get() >= 5, "witness polls: " + witnessPolls.get()));
+        } finally {
+            witness.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(tasksAtStop, blockingTasks.get(), "the stopped source polled again");
         assertTrue(Files.exists(after));
         assertEquals(List.of("before.json"), ingestor.acceptedKeys());
     }
