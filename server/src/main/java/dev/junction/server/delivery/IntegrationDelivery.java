@@ -311,9 +311,10 @@ public final class IntegrationDelivery {
             SinkRecord record = new SinkRecord(envelope.messageId(), integration, envelope.idempotencyKey(), payload, bytes,
                     span.headers(), number);
             return systems.call(target.system(), Systems.targetId(integration, target.name()), record).whenComplete((result, e) ->
-                    span.finish(result instanceof CallResult.NotAttempted n ? "not attempted: " + n.reason()
+                    // The error class only: a connector's detail may quote the payload, and exported spans are never masked.
+                    span.finish(result instanceof CallResult.NotAttempted ? "not-attempted"
                             : result instanceof CallResult.Attempted a && a.failure() != null ? SystemActor.errorClass(a.failure())
-                            + ": " + a.failure().getMessage() : null)).thenCompose(this::after);
+                            : null)).thenCompose(this::after);
         }
 
         private CompletionStage<TargetOutcome> after(CallResult result) {

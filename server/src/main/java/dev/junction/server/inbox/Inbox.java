@@ -125,7 +125,8 @@ public final class Inbox {
                         span.headers()), message.idempotencyKey(), message.raw())
                         .whenComplete((result, failure) -> {
                             counted(integration, start, result);
-                            span.finish(failure != null ? failure.toString() : result.isDurable() ? null : result.toString());
+                            span.finish(failure != null ? failure.getClass().getSimpleName() : result.isDurable() ? null
+                                    : result.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
                         });
             }
 
@@ -135,7 +136,7 @@ public final class Inbox {
                 String key = "unusable:" + message.errorClass() + ":" + java.util.HexFormat.of().formatHex(sha256(message.raw()), 0, 16);
                 long start = System.nanoTime();
                 Tracing.Step span = Tracing.receive(integration, message.headers());
-                span.finish(message.errorClass() + ": " + message.reason());
+                span.finish(message.errorClass()); // not the reason: it may quote the body
                 return offer(partitions, received(integration, key, message.contentType(), message.raw(), span.headers())
                         .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
                         .whenComplete((result, failure) -> counted(integration, start, result));

@@ -27,7 +27,10 @@ public final class Tracing {
         /** {@code headers} of the message with this span's traceparent. */
         Map<String, String> headers();
 
-        /** Ends the span; {@code failure} is null when the step succeeded, else what a person would read. */
+        /**
+         * Ends the span; {@code failure} is null when the step succeeded, else its class ({@code http-503}, {@code timeout}):
+         * never a detail that could quote the message, since spans leave the node unmasked.
+         */
         void finish(String failure);
     }
 
