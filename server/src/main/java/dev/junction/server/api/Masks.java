@@ -18,6 +18,10 @@ final class Masks {
 
     Redactor of(Envelope envelope) {
         IntegrationSettings integration = catalog.current().get(envelope.integration());
-        return integration == null ? Redactor.NONE : integration.mask().redactor(envelope.raw());
+        if (integration == null) {
+            return Redactor.NONE;
+        }
+        // an element of a split starts after the first step and holds a part of its original
+        return (envelope.firstStep() > 0 ? integration.mask().elements() : integration.mask()).redactor(envelope.raw());
     }
 }

@@ -101,6 +101,11 @@ public final class IntegrationDelivery {
         return pipeline;
     }
 
+    /** The mask of {@code envelope}: an element of a split (it starts after the first step) holds a part of its original. */
+    private Masking masking(Envelope envelope) {
+        return envelope.firstStep() > 0 ? mask.elements() : mask;
+    }
+
     /** The version tag of each lookup table its steps name. */
     public List<String> lookups() {
         return lookups;
@@ -136,7 +141,7 @@ public final class IntegrationDelivery {
                     "the raw original is not JSON: " + e.getMessage(), earlier), null);
         }
         Pipeline.Result result = pipeline.apply(input, envelope.firstStep(), pinned);
-        trail.redactor = mask.redactor(input);
+        trail.redactor = masking(envelope).redactor(input);
         trail.record(result);
         if (result instanceof Pipeline.Filtered filtered) {
             return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null);
@@ -334,7 +339,7 @@ public final class IntegrationDelivery {
             if (failure instanceof PermanentException || history.size() >= budget) {
                 try (LogContext ignored = logContext(envelope)) {
                     log.warn("dead letter {} of {} to {} after {} attempt(s): {} {}", envelope.messageId(), integration, target.name(),
-                            history.size(), errorClass, mask.redactor(envelope.raw()).text(detail));
+                            history.size(), errorClass, masking(envelope).redactor(envelope.raw()).text(detail));
                 }
                 return done(end(Status.DEAD_LETTERED, errorClass, detail));
             }

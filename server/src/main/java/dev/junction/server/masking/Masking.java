@@ -50,6 +50,33 @@ public final class Masking {
         return pointers;
     }
 
+    /**
+     * The masking of an element of a split ({@code split { items = ".lines" }}): an element is a message of its own, whose
+     * fields sit below what the pointers name. Besides the pointers themselves, each pointer's part after any {@code *}
+     * ({@code /lines/*&#47;name} also masks {@code /name}), so an element of {@code .lines} is masked as its line was. It may
+     * mask more than the element needs, never less, when the split takes the array the wildcard stands for.
+     */
+    public Masking elements() {
+        if (isEmpty()) {
+            return this;
+        }
+        List<String> all = new ArrayList<>(pointers);
+        for (List<String> path : segments) {
+            for (int i = 0; i < path.size() - 1; i++) {
+                if (path.get(i).equals("*")) {
+                    all.add(pointer(path.subList(i + 1, path.size())));
+                }
+            }
+        }
+        return new Masking(all.stream().distinct().toList());
+    }
+
+    private static String pointer(List<String> segments) {
+        StringBuilder text = new StringBuilder();
+        segments.forEach(s -> text.append('/').append(s.replace("~", "~0").replace("/", "~1")));
+        return text.toString();
+    }
+
     public boolean isEmpty() {
         return pointers.isEmpty();
     }

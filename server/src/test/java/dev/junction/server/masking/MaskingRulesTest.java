@@ -39,6 +39,13 @@ class MaskingRulesTest {
     }
 
     @Test
+    void anElementOfASplitIsMaskedAsItWasInItsOriginal() throws Exception {
+        Masking mask = Masking.of(List.of("/lines/*/name", "/customer/email", "/a/*/b/*/c"));
+        assertEquals(List.of("/lines/*/name", "/customer/email", "/a/*/b/*/c", "/name", "/b/*/c", "/c"), mask.elements().pointers());
+        assertEquals("{\"sku\":\"L1\",\"name\":\"***\"}", mask.elements().mask(JSON.readTree("{\"sku\":\"L1\",\"name\":\"Lamp\"}")).toString());
+    }
+
+    @Test
     void aRedactorHidesTheValuesWhereverTheyAppearAgain() throws Exception {
         Masking mask = Masking.of(List.of("/customer/email", "/customer/id"));
         Redactor redactor = mask.redactor("{\"customer\":{\"email\":\"ada@example.org\",\"id\":7}}".getBytes());
