@@ -43,8 +43,8 @@ function showList(table, runs) {
   table.replaceChildren(
     el('tr', {}, ['Started', 'Integration', 'Status', 'Window', 'Pages', 'Read', 'Accepted', 'Duplicate', 'Invalid', 'Failed', 'Took']
       .map(h => el('th', {}, h))),
-    runs.length === 0 ? el('tr', {}, el('td', { colspan: 11, class: 'muted' }, 'No runs.')) : null,
-    runs.map(r => el('tr', { 'data-run': r.id, class: 'run ' + r.status },
+    ...(runs.length === 0 ? [el('tr', {}, el('td', { colspan: 11, class: 'muted' }, 'No runs.'))] : []),
+    ...runs.map(r => el('tr', { 'data-run': r.id, class: 'run ' + r.status },
       el('td', {}, el('a', { href: '#/runs/' + encodeURIComponent(r.id) }, ago(r.started))),
       el('td', {}, r.integration),
       el('td', { class: 'status' + (r.status === 'failed' || r.status === 'partial' ? ' bad' : '') }, r.status),

@@ -48,14 +48,33 @@ class DashboardIT {
     private final AtomicBoolean down = new AtomicBoolean(false);
     private RecordingTarget target;
     private RunningServer server;
+    /** The CRM the contacts integration polls: one page of three contacts. */
+    private com.sun.net.httpserver.HttpServer crm;
     private WebDriver browser;
 
     @BeforeAll
     void start() throws Exception {
         // bad-* orders fail (400, no retry) until the target is "fixed"; while it is down it answers 503 to everything.
         target = new RecordingTarget().respondWith((key, n) -> down.get() ? 503 : key.startsWith("bad-") && broken.get() ? 400 : 200);
+        crm = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        crm.createContext("/contacts", exchange -> {
+            byte[] page = "{\"data\":[{\"id\":\"c-1\"},{\"id\":\"c-2\"},{\"id\":\"c-3\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        crm.start();
         String config = TestConfig.webhookToHttp(target.baseUrl(), """
-                resilience { retry { max-attempts = 1 }, circuit-breaker { max-failures = 2, reset-timeout = 6s } }""").replace("junction {", """
+                resilience { retry { max-attempts = 1 }, circuit-breaker { max-failures = 2, reset-timeout = 6s } }""")
+                .replace("  systems {", "  systems {\n    crm { connector = http, base-url = \"http://127.0.0.1:" + crm.getAddress().getPort() + "\" }")
+                .replace("  integrations {", """
+                  integrations {
+                    contacts-to-erp {
+                      source { system = crm, poll { path = "/contacts", every = 1h, items = "/data", idempotency-key = "json:/id" } }
+                      targets = [ { system = erp, http { method = POST, path = "/erp/contacts" } } ]
+                    }""")
+                .replace("junction {", """
                 junction {
                   alerts.check-interval = 1s
                   admin.tokens = [
@@ -81,6 +100,9 @@ class DashboardIT {
             server.close();
         }
         target.close();
+        if (crm != null) {
+            crm.stop(0);
+        }
     }
 
     @Test
@@ -190,6 +212,14 @@ class DashboardIT {
         waitFor(() -> text(By.cssSelector("#main h2")).equals("Dead letters (0)") && text(By.id("audit")).contains("customer cancelled"));
         assertEquals(0, target.successes("bad-2"));
 
+        // Runs: the poll's first run, with its counts, and the run itself.
+        browser.get(server.url("/#/runs?integration=contacts-to-erp"));
+        waitFor(() -> text(By.cssSelector("#runs tr.run .status")).equals("succeeded") && text(By.cssSelector("#runs tr.run .accepted")).equals("3"),
+                () -> "runs page: " + text(By.id("main")) + "; the API: " + runs());
+        browser.findElement(By.cssSelector("#runs tr.run a")).click();
+        waitFor(() -> text(By.id("run-status")).equals("succeeded") && text(By.id("run")).contains("contacts-to-erp"));
+        screenshot("dashboard-runs.png");
+
         // Configuration: the revisions and the file without its secrets; a broken file's reload lists its problems.
         browser.get(server.url("/#/configuration"));
         waitFor(() -> text(By.id("revisions")).contains("orders-to-erp") && text(By.id("configuration-text")).contains("<redacted>"));
@@ -225,8 +255,21 @@ class DashboardIT {
     }
 
     private void waitFor(java.util.function.BooleanSupplier condition) {
+        waitFor(condition, () -> "");
+    }
+
+    private void waitFor(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> shown) {
         new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(d -> condition.getAsBoolean());
+                .withMessage(shown).until(d -> condition.getAsBoolean());
+    }
+
+    private String runs() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/api/v1/runs")))
+                    .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private void screenshot(String name) throws Exception {
