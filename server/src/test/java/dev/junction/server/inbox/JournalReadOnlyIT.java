@@ -94,6 +94,8 @@ class JournalReadOnlyIT {
                 }
                 db.readOnly(false);
                 long writable = System.currentTimeMillis();
+                assertEquals(Set.of(503), during.keySet(), () -> "while read-only every answer is 503: " + during);
+                assertTrue(withoutRetryAfter.isEmpty(), () -> "503 without Retry-After: " + withoutRetryAfter);
 
                 // Senders retry what was refused; the node takes traffic again without a restart.
                 List<String> waiting = new ArrayList<>(refused);
@@ -121,8 +123,6 @@ class JournalReadOnlyIT {
                         + " writable again; %d acknowledged, %d of them missing from the journal; %s%n",
                         (writable - from) / 1000.0, during, recovered, acknowledged.size(), missing.size(), effects);
 
-                assertEquals(Set.of(503), during.keySet(), () -> "while read-only every answer is 503: " + during);
-                assertTrue(withoutRetryAfter.isEmpty(), () -> "503 without Retry-After: " + withoutRetryAfter);
                 assertEquals(List.of(), missing, "acknowledged but not in the journal");
                 assertEquals(List.of(), effects.lost(), "acknowledged but not delivered");
                 assertEquals(List.of(), effects.duplicateEffects(), "delivered as two messages");
