@@ -45,6 +45,17 @@ public final class PostgresDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the database read-only ({@code default_transaction_read_only}) or writable again, and cuts its open sessions: the
+     * setting applies to sessions started after it, so the pool's reconnections see it while the server stays up.
+     */
+    public void readOnly(boolean readOnly) throws SQLException {
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name + (readOnly ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only"));
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         try (Connection c = admin(); Statement s = c.createStatement()) {

@@ -257,13 +257,19 @@ class MappingVersionsTest {
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(text)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The integration's revision; a failed request fails the test rather than read as a revision that differs. */
+    /**
+     * The integration's revision. A failed request or an answer without a revision fails the test: read as "" or "null", it
+     * would differ from any real revision and satisfy a wait for a change.
+     */
     private String revisionOf(String integration) {
+        JsonNode revision;
         try {
-            return integration(integration).get("revision").asText();
+            revision = integration(integration).get("revision");
         } catch (Exception e) {
-            throw new IllegalStateException("no revision for " + integration, e);
+            throw new IllegalStateException("no answer about " + integration, e);
         }
+        assertTrue(revision != null && revision.isTextual() && !revision.asText().isEmpty(), () -> integration + " has no revision: " + revision);
+        return revision.asText();
     }
 
     private JsonNode integration(String name) throws Exception {

@@ -101,7 +101,9 @@ class FailoverSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         info(figures)
         println(figures)
         pendingAtKill should not be empty // else nothing was pending on the killed node and the figure below would say nothing
-        all(perPartition.map(_._2.deliveryResumedAfterMillis)) should be <= 30000L
+        withClue(s"the killed node's partitions delivered again after $resumedPerPartition: ") {
+          all(perPartition.map(_._2.deliveryResumedAfterMillis)) should be <= 30000L
+        }
       } finally {
         senders.close()
         cluster.close()
