@@ -117,9 +117,10 @@ class EnrichTest {
         List<String> keys = IntStream.range(0, 1000).mapToObj(i -> "cached-" + i).toList();
         Map<String, Integer> answers = BulkSender.post(server.url("/webhooks/cached"), keys, key -> order(key, "SKU-" + (key.hashCode() & 0x7fffffff) % 20), 32);
         assertTrue(answers.values().stream().allMatch(s -> s == 202), "every order accepted: " + BulkSender.count(answers));
-        Await.until(Duration.ofSeconds(60), () -> keys.stream().allMatch(k -> erp.successes(k) == 1), () -> "not all delivered");
+        Await.until(Duration.ofSeconds(120), () -> keys.stream().allMatch(k -> erp.successes(k) == 1), () -> "not all delivered: "
+                + keys.stream().filter(k -> erp.successes(k) != 1).count() + " not once, after " + stockCalls() + " lookup calls");
 
-        int lookups = calls.entrySet().stream().filter(e -> e.getKey().startsWith("/stock/SKU-")).mapToInt(e -> e.getValue().get()).sum();
+        int lookups = stockCalls();
         System.out.println("enrich: 1000 orders over 20 SKUs made " + lookups + " calls to the lookup system");
         assertTrue(lookups <= 20, lookups + " calls for 20 distinct SKUs");
         for (String key : keys) {
@@ -181,6 +182,10 @@ class EnrichTest {
         assertEquals("enrich-not-found", outcome.errorClass());
         assertTrue(outcome.detail().contains("inventory GET /stock/MISSING-1"), outcome.detail());
         assertEquals(0, erp.requests("nf-dead"));
+    }
+
+    private int stockCalls() {
+        return calls.entrySet().stream().filter(e -> e.getKey().startsWith("/stock/SKU-")).mapToInt(e -> e.getValue().get()).sum();
     }
 
     private double cacheCount(String result) {
