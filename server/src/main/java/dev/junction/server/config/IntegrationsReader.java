@@ -39,7 +39,7 @@ final class IntegrationsReader {
         this.systems = systems;
         this.problems = problems;
         this.lookups = new LookupUse(tables, declaredLookups, problems);
-        this.steps = new StepCompiler(configDir, problems, lookups);
+        this.steps = new StepCompiler(configDir, problems, lookups, systems);
     }
 
     Map<String, IntegrationSettings> read(Config junction) {

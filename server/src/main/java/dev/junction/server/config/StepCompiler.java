@@ -51,8 +51,10 @@ final class StepCompiler {
     private final Path configDir;
     private final Problems problems;
     private final LookupUse lookups;
+    private final EnrichCompiler enrich;
 
-    StepCompiler(Path configDir, Problems problems, LookupUse lookups) {
+    StepCompiler(Path configDir, Problems problems, LookupUse lookups, java.util.Map<String, SystemSettings> systems) {
+        this.enrich = new EnrichCompiler(systems, problems);
         this.configDir = configDir;
         this.problems = problems;
         this.lookups = lookups;
@@ -61,7 +63,7 @@ final class StepCompiler {
     /** The compiled step, or null after adding its problems. */
     StepSettings compile(ConfigValue value, String path) {
         if (value.valueType() != ConfigValueType.OBJECT || ((ConfigObject) value).size() != 1) {
-            problems.at(value, path, "a step is an object with one key: validate { ... }, map { ... }, filter { ... } or split { ... }");
+            problems.at(value, path, "a step is an object with one key: validate { ... }, map { ... }, filter { ... }, split { ... } or enrich { ... }");
             return null;
         }
         Config step = ((ConfigObject) value).toConfig();
@@ -71,10 +73,11 @@ final class StepCompiler {
             case "map" -> MAP;
             case "filter" -> FILTER;
             case "split" -> SPLIT;
+            case "enrich" -> EnrichCompiler.ENRICH;
             default -> null;
         };
         if (spec == null) {
-            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map, filter, split)");
+            problems.at(step, kind, path + "." + kind, "unknown step (known: validate, map, filter, split, enrich)");
             return null;
         }
         if (step.getValue(kind).valueType() != ConfigValueType.OBJECT) {
@@ -82,6 +85,9 @@ final class StepCompiler {
             return null;
         }
         Config block = step.getConfig(kind);
+        if (kind.equals("enrich")) {
+            return enrich.compile(block, path + ".enrich");
+        }
         List<ConfigProblem> found = spec.validate(block, path + "." + kind, kind.equals("map") ? Set.of(EARLIER, LookupUse.ON_MISS)
                 : kind.equals("filter") ? Set.of(LookupUse.ON_MISS) : Set.of());
         problems.addAll(found);

@@ -84,4 +84,24 @@ public sealed interface StepSettings {
             return "split(" + itemsSource + ")";
         }
     }
+
+    /**
+     * {@code enrich { system = inventory, http { method = GET, path = "/stock/{/lines/0/sku}" }, into = "/stock", ... }}: reads
+     * a resource of a system, through that system's gates, and puts the answer into the message at {@code into}. Answers are
+     * cached per node for {@code ttl}.
+     *
+     * @param system           the system read
+     * @param path             the path read, with the message's values in it
+     * @param into             the JSON pointer the answer is put at (its parent must be an object)
+     * @param ttl              how long an answer is reused
+     * @param maxEntries       the most answers kept
+     * @param deadLetterMissing a 404 dead-letters the message; otherwise {@code into} is set to null
+     */
+    record Enrich(String system, PathTemplate path, com.fasterxml.jackson.core.JsonPointer into, java.time.Duration ttl,
+                  long maxEntries, boolean deadLetterMissing) implements StepSettings {
+        @Override
+        public String label() {
+            return "enrich(" + system + " GET " + path.source() + ")";
+        }
+    }
 }

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * jitter (at least the target's own Retry-After) and counts as an attempt; waiting for the system's breaker, pause, rate limit
  * or bulkhead does not. A permanent failure, an exhausted attempt budget or an envelope older than max-age ends as a dead
  * letter. Every attempt carries the envelope's idempotency key and is recorded. A split hands its elements to the inbox instead
- * (see {@link Splitting}). Shared by the integration's partitions on this node; thread-safe.
+ * (see {@link Splitting}). An enrich step reads its system asynchronously (see {@link Enricher}): the message stays pending
+ * meanwhile, and a read that keeps failing ends it as a dead letter like an exhausted target. Shared by the integration's partitions on this node; thread-safe.
  */
 public final class IntegrationDelivery {
     private static final Logger log = LoggerFactory.getLogger(IntegrationDelivery.class);
@@ -74,6 +75,8 @@ public final class IntegrationDelivery {
     private final Children children;
     private final List<String> lookups;
     private final Masking mask;
+    /** The enrich steps, by index: each with its cache, made once per revision and shared by the partitions. */
+    private final Map<Integer, Enricher> enrichers = new java.util.HashMap<>();
 
     /**
      * @param lookups the version tag of each lookup table the steps name, recorded with each settlement
@@ -91,6 +94,11 @@ public final class IntegrationDelivery {
         this.executor = executor;
         this.json = json;
         this.children = children;
+        for (int i = 0; i < pipeline.steps().size(); i++) {
+            if (pipeline.steps().get(i) instanceof StepSettings.Enrich step) {
+                enrichers.put(i, new Enricher(integration, i, step, systems, executor));
+            }
+        }
     }
 
     public String revision() {
@@ -140,8 +148,35 @@ public final class IntegrationDelivery {
             return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, "payload",
                     "the raw original is not JSON: " + e.getMessage(), earlier), null);
         }
-        Pipeline.Result result = pipeline.apply(input, envelope.firstStep(), pinned);
         trail.redactor = masking(envelope).redactor(input);
+        return steps(input, envelope.firstStep(), pinned, List.of(), envelope)
+                .thenCompose(result -> afterSteps(result, envelope, chosen, earlier, trail, pinned));
+    }
+
+    /**
+     * Runs the steps from {@code from}; at an enrich step it waits for the system's answer (asynchronously, the message stays
+     * pending) and goes on with the enriched message.
+     */
+    private CompletionStage<Pipeline.Result> steps(JsonNode message, int from, Map<String, Integer> pinned,
+                                                   List<Pipeline.Trace> before, Envelope envelope) {
+        Pipeline.Result result = pipeline.apply(message, from, pinned, before);
+        if (!(result instanceof Pipeline.Paused paused)) {
+            return done(result);
+        }
+        return enrichers.get(paused.index()).enrich(paused.message(), envelope.receivedAt()).thenComposeAsync(outcome -> {
+            if (outcome instanceof Enricher.Enriched enriched) {
+                List<Pipeline.Trace> traces = new ArrayList<>(paused.traces());
+                traces.add(enriched.trace());
+                return steps(enriched.message(), paused.index() + 1, pinned, traces, envelope);
+            }
+            Enricher.Refused refused = (Enricher.Refused) outcome;
+            return done(new Pipeline.Failed(paused.step().label(), refused.errorClass(), refused.detail(), paused.traces()));
+        }, executor);
+    }
+
+    /** Settles what came out of the steps: filtered, dead-lettered, split, or attempted at each chosen target. */
+    private CompletionStage<Settlement> afterSteps(Pipeline.Result result, Envelope envelope, List<Target> chosen,
+                                                   Map<String, List<Attempt>> earlier, Trail trail, Map<String, Integer> pinned) {
         trail.record(result);
         if (result instanceof Pipeline.Filtered filtered) {
             return trail.settled(everyTarget(chosen, Status.FILTERED, "filtered", filtered.step(), earlier), null);

@@ -51,6 +51,13 @@ public final class Metrics {
         }
     }
 
+    /** One answer an enrich step needed: {@code hit} when its cache held it (or a read for it was in flight), else {@code miss}. */
+    public static void enrichCache(String integration, String step, String result) {
+        if (Observability.enabled()) {
+            counter("junction.enrich.cache", "integration", integration, "step", step, "result", result).increment();
+        }
+    }
+
     /** From a source's request to the inbox's durable answer. */
     public static void ingest(String integration, long nanos) {
         if (Observability.enabled()) {

@@ -1,11 +1,13 @@
 package dev.junction.server.system;
 
+import dev.junction.connectors.api.LookupReader;
 import dev.junction.connectors.api.RetriableException;
 import dev.junction.connectors.api.SinkContext;
 import dev.junction.connectors.api.SinkRecord;
 import dev.junction.connectors.api.SystemCalls;
 import dev.junction.server.config.IntegrationSettings;
 import dev.junction.server.config.JunctionSettings;
+import dev.junction.server.config.ResilienceSettings;
 import dev.junction.server.config.SystemSettings;
 import dev.junction.server.config.TargetSettings;
 import java.time.Duration;
@@ -37,6 +39,8 @@ public final class Systems {
     /** With the breaker off nothing bounds an attempt but the connector's own timeout; the caller's wait must outlast it. */
     private static final Duration UNBOUNDED_CALL = Duration.ofMinutes(5);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+    /** With the breaker off, an enrich step's read still needs an end: it holds a message back while it waits. */
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
 
     /** {@code replyTimeout}: how long a caller waits for its call's answer before it calls again (queue wait + call). */
     private record Entry(SystemSettings settings, ActorRef<SystemActor.Command> actor, SystemHealth health, Duration replyTimeout) {}
@@ -131,6 +135,25 @@ public final class Systems {
         // The actor answers every call; the timeout covers a call lost with a restarting actor or a full mailbox.
         return reply.orTimeout(entry.replyTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e));
+    }
+
+    /**
+     * What an enrich step reads {@code systemName} with: opened by the system's connector, its reads bounded by the system's
+     * call timeout. Empty when the system does not run on this node or its connector cannot be read.
+     */
+    public Optional<LookupReader> reader(String systemName) {
+        Entry entry = systems.get(systemName);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        ResilienceSettings.Breaker breaker = entry.settings().resilience().breaker();
+        Duration timeout = breaker.enabled() ? breaker.callTimeout() : LOOKUP_TIMEOUT;
+        return entry.settings().connector().lookups().map(f -> f.open(entry.settings().config(), system, timeout));
+    }
+
+    /** The resilience settings of {@code systemName}; empty when the system does not run on this node. */
+    public Optional<ResilienceSettings> resilience(String systemName) {
+        return Optional.ofNullable(systems.get(systemName)).map(e -> e.settings().resilience());
     }
 
     public List<String> names() {

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * An integration's steps, compiled once and shared by every partition: thread-safe and stateless. Runs on the calling thread;
- * it is CPU work only.
+ * it is CPU work only: at an enrich step, which reads a system, it stops and says so ({@link Paused}).
  */
 public final class Pipeline {
     private static final int MAX_REPORTED_ERRORS = 5;
@@ -65,6 +65,12 @@ public final class Pipeline {
      */
     public record Split(String step, int nextStep, List<Item> items, List<Trace> traces) implements Result {}
 
+    /**
+     * The message reached an enrich step: it waits for the system's answer, then goes on from {@code index + 1} (the
+     * caller reads the system, asynchronously, and calls {@link #apply} again with the enriched message).
+     */
+    public record Paused(int index, StepSettings.Enrich step, JsonNode message, List<Trace> traces) implements Result {}
+
     /** One element of a split: {@code keyPart} follows the original key and a slash in the element's idempotency key. */
     public record Item(String keyPart, JsonNode value) {}
 
@@ -88,8 +94,13 @@ public final class Pipeline {
      * @param pinned the version to use for a mapping, by mapping name; absent mappings use their current version
      */
     public Result apply(JsonNode input, int fromStep, Map<String, Integer> pinned) {
+        return apply(input, fromStep, pinned, List.of());
+    }
+
+    /** Runs the steps from {@code fromStep}, after the steps that made {@code earlier} (before an enrich step's pause). */
+    public Result apply(JsonNode input, int fromStep, Map<String, Integer> pinned, List<Trace> earlier) {
         JsonNode current = input;
-        List<Trace> traces = new ArrayList<>();
+        List<Trace> traces = new ArrayList<>(earlier);
         for (int i = fromStep; i < steps.size(); i++) {
             StepSettings step = steps.get(i);
             if (step instanceof StepSettings.Validate v) {
@@ -128,6 +139,8 @@ public final class Pipeline {
                 traces.add(new Trace(i, label, m.tag(version), current, !mapping.deterministic()));
             } else if (step instanceof StepSettings.Split sp) {
                 return split(sp, i, current, traces);
+            } else if (step instanceof StepSettings.Enrich e) {
+                return new Paused(i, e, current, traces);
             }
         }
         return new Passed(current, traces);

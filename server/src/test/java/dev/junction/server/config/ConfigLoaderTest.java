@@ -106,6 +106,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void reportsEachMistakeInAnEnrichStep() throws Exception {
+        Path file = TestConfig.write(dir, """
+            junction {
+              systems { shop { connector = http }, stock { connector = http, base-url = "http://127.0.0.1:1" }, drop { connector = file, root = "." } }
+              integrations {
+                a {
+                  source { system = shop, webhook { path = "a" } }
+                  steps = [ { enrich { system = nowhere, http { path = "/s/{/sku}" }, into = "/stock" } }
+                            { enrich { system = stock, http { path = "/s/{sku}" }, into = "/stock" } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, into = "/stock", on-not-found = maybe } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" } } }
+                            { enrich { system = drop, http { path = "/s/{/sku}" }, into = "/stock" } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, into = "/stock", cache { ttl = 5m, max-entries = 100 } } } ]
+                  targets = [ { system = stock, http { path = "/x" } } ]
+                }
+              }
+            }
+            """);
+
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, CONNECTORS, Map.of()));
+
+        Map<String, ConfigProblem> byPath = e.problems().stream().collect(Collectors.toMap(ConfigProblem::path, p -> p, (a, b) -> a));
+        assertProblem(byPath, "junction.integrations.a.steps.0.enrich.system", 6, "unknown system");
+        assertProblem(byPath, "junction.integrations.a.steps.1.enrich.http.path", 7, "must be a JSON pointer");
+        assertProblem(byPath, "junction.integrations.a.steps.2.enrich.on-not-found", 8, "must be null or dead-letter");
+        assertProblem(byPath, "junction.integrations.a.steps.3.enrich.into", 9, "required");
+        assertProblem(byPath, "junction.integrations.a.steps.4.enrich.system", 10, "cannot be read by an enrich step");
+        assertEquals(5, e.problems().size(), e.getMessage());
+    }
+
+    @Test
     void readsMappingVersionsAndSplitAndReportsEachMistakeInThem() throws Exception {
         Path good = TestConfig.write(dir.resolve("good"), """
             junction {

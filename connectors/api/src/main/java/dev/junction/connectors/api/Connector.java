@@ -39,4 +39,9 @@ public interface Connector {
     default Optional<SinkFactory> sink() {
         return Optional.empty();
     }
+
+    /** What reads a resource of such a system for an {@code enrich} step; empty when the connector cannot. */
+    default Optional<LookupFactory> lookups() {
+        return Optional.empty();
+    }
 }

@@ -3,6 +3,7 @@ package dev.junction.connectors.http;
 import dev.junction.connectors.api.ConfigField;
 import dev.junction.connectors.api.ConfigSpec;
 import dev.junction.connectors.api.Connector;
+import dev.junction.connectors.api.LookupFactory;
 import dev.junction.connectors.api.SinkFactory;
 import dev.junction.connectors.api.SourceFactory;
 import java.util.Map;
@@ -37,6 +38,7 @@ public final class HttpConnector implements Connector {
     private final PollSourceFactory poll = new PollSourceFactory();
     private final BatchSourceFactory batch = new BatchSourceFactory();
     private final HttpSinkFactory sink = new HttpSinkFactory();
+    private final HttpLookups lookups = new HttpLookups();
 
     @Override
     public String name() {
@@ -56,5 +58,10 @@ public final class HttpConnector implements Connector {
     @Override
     public Optional<SinkFactory> sink() {
         return Optional.of(sink);
+    }
+
+    @Override
+    public Optional<LookupFactory> lookups() {
+        return Optional.of(lookups);
     }
 }
