@@ -91,7 +91,7 @@ public final class Junction implements AutoCloseable {
                     org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-http-pools",
                     () -> org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools()
                             .thenApply(x -> org.apache.pekko.Done.getInstance()));
-            Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
+            Reloader reloader = new Reloader(settings, reload, catalog, sources, systems, blocking);
             reloader.onApplied(next -> alerts.follow(next.alerts().monitoring()));
             reloader.watch(system, RELOAD_CHECK);
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
