@@ -84,6 +84,7 @@ public final class Junction implements AutoCloseable {
             Inbox inbox = Inbox.init(system, settings.inbox(), catalog, new JdbcKeys(tables), new JdbcRetention(tables));
             inboxReady.complete(inbox);
             RunsTable runs = new RunsTable(tables);
+            pruneRuns(system, runs, settings.runRetention(), blocking);
             Sources sources = Sources.start(system, settings, inbox, systems, runs, blocking);
             Alerts alerts = startAlerts(system, settings, inbox, new ActivityTable(tables), blocking);
             // Pools left open when the actor system stops are logged at ERROR as "shut down unexpectedly": close them first.
@@ -91,7 +92,7 @@ public final class Junction implements AutoCloseable {
                     org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-http-pools",
                     () -> org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools()
                             .thenApply(x -> org.apache.pekko.Done.getInstance()));
-            Reloader reloader = new Reloader(settings, reload, catalog, sources, blocking);
+            Reloader reloader = new Reloader(settings, reload, catalog, sources, systems, blocking);
             reloader.onApplied(next -> alerts.follow(next.alerts().monitoring()));
             reloader.watch(system, RELOAD_CHECK);
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
@@ -132,6 +133,16 @@ public final class Junction implements AutoCloseable {
                     return org.apache.pekko.Done.getInstance();
                 }, blocking));
         return alerts;
+    }
+
+    /** Removes the runs older than {@code retention} a minute after start and hourly after that. */
+    private static void pruneRuns(ActorSystem<?> system, RunsTable runs, Duration retention, Executor blocking) {
+        system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(1), () -> runs.prune(
+                java.time.Instant.now().minus(retention)).whenComplete((removed, e) -> {
+                    if (e != null) {
+                        org.slf4j.LoggerFactory.getLogger(Junction.class).warn("runs older than {} not pruned (the next hour tries again): {}", retention, e.toString());
+                    }
+                }), scala.concurrent.ExecutionContext.fromExecutor(blocking));
     }
 
     /** Pekko Management: {@code /ready} (Up in the cluster, journal answering), {@code /alive}, {@code /cluster/members}. */

@@ -84,11 +84,12 @@ public final class ConfigLoader {
                 c.getDuration("dedup-window"), c.getInt("dedup-max-keys"), c.getInt("dedup-filter-keys"), c.getDuration("retention"), c.getDuration("retention-check"), c.getDuration("accept-timeout"), c.getInt("max-batch"),
                 c.getInt("queue-size"), c.getInt("snapshot-every"), c.getInt("delivery-window")));
         readBlock(junction, "plugins", ServerSpecs.PLUGINS, problems, c -> c.getString("dir"));
+        java.time.Duration runRetention = readBlock(junction, "runs", ServerSpecs.RUNS, problems, c -> c.getDuration("retention"));
         for (String key : junction.root().keySet()) {
             if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations", "alerts",
-                    "monitoring-defaults", "lookups").contains(key)) {
+                    "monitoring-defaults", "lookups", "runs").contains(key)) {
                 problems.at(junction, key, "junction." + key,
-                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults, lookups)");
+                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults, lookups, runs)");
             }
         }
         AdminSettings admin = AdminReader.read(junction, file.getParent(), problems);
@@ -101,7 +102,7 @@ public final class ConfigLoader {
                 integrations.containsKey(AlertSettings.NOTIFY_INTEGRATION), problems);
         problems.throwIfAny();
         return new JunctionSettings(file, http, admin, node, persistence, inbox, systems, integrations,
-                PekkoConfig.build(all, node, persistence), alerts, lookups);
+                PekkoConfig.build(all, node, persistence), alerts, lookups, runRetention);
     }
 
     private static PersistenceSettings persistence(Config c, Problems problems) {

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param pekko        the full configuration the actor system is created with
  * @param alerts       the built-in alerts
  * @param lookups      the lookup tables by name
+ * @param runRetention how long a run record is kept ({@code junction.runs.retention})
  */
 public record JunctionSettings(
         Path configFile,
@@ -30,7 +31,8 @@ public record JunctionSettings(
         Map<String, IntegrationSettings> integrations,
         Config pekko,
         AlertSettings alerts,
-        Map<String, dev.junction.server.lookup.LookupTable> lookups) {
+        Map<String, dev.junction.server.lookup.LookupTable> lookups,
+        java.time.Duration runRetention) {
 
     public Path configDirectory() {
         return configFile.toAbsolutePath().getParent();

@@ -48,6 +48,10 @@ final class ServerSpecs {
             ConfigField.integer("snapshot-every").required().check((Integer n) -> n >= 100, "must be at least 100"),
             ConfigField.integer("delivery-window").required().check((Integer n) -> n >= 1, "must be at least 1"));
 
+    static final ConfigSpec RUNS = ConfigSpec.of("The run records of polling and batch sources.",
+            ConfigField.duration("retention").required().check(ServerSpecs::positive, "must be positive")
+                    .description("How long a run is kept (by its start); older runs are removed hourly."));
+
     static final ConfigSpec PLUGINS = ConfigSpec.of("Connector plugins.",
             ConfigField.string("dir").required()
                     .description("Directory of connector plugins (each a jar, or a folder with its jar and dependencies), "

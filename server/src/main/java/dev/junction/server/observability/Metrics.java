@@ -44,6 +44,27 @@ public final class Metrics {
         }
     }
 
+    /**
+     * A run of a polling or batch source ended with {@code status} ({@code succeeded}, {@code failed}, {@code partial}): one
+     * run and its items by outcome; a run that succeeded also moves the integration's last successful run time.
+     */
+    public static void runFinished(String integration, String status, long read, long accepted, long duplicate, long invalid,
+                                   long failed) {
+        if (!Observability.enabled()) {
+            return;
+        }
+        counter("junction.runs", "integration", integration, "status", status).increment();
+        String[] outcomes = {"read", "accepted", "duplicate", "invalid", "failed"};
+        long[] counts = {read, accepted, duplicate, invalid, failed};
+        for (int i = 0; i < outcomes.length; i++) {
+            counter("junction.run.items", "integration", integration, "outcome", outcomes[i]).increment(counts[i]);
+        }
+        if (status.equals("succeeded")) {
+            gauge("junction.last.successful.run.timestamp.seconds", "integration", integration)
+                    .update(System.currentTimeMillis() / 1000.0);
+        }
+    }
+
     /** Keys of one batch that memory did not hold and its filter could not rule out: asked of the durable key index. */
     public static void keysLookedUp(String integration, int keys) {
         if (Observability.enabled()) {

@@ -89,6 +89,32 @@ public final class RunsTable implements RunStore {
         });
     }
 
+    @Override
+    public CompletionStage<Integer> abandon(String integration, java.time.Instant startedBefore) {
+        return tables.run(connection -> {
+            connection.setAutoCommit(true);
+            try (PreparedStatement update = connection.prepareStatement("UPDATE junction_runs SET status = 'failed', finished = ?, "
+                    + "error = ? WHERE integration = ? AND status = 'running' AND started < ?")) {
+                update.setString(1, java.time.Instant.now().toString());
+                update.setString(2, NODE_STOPPED);
+                update.setString(3, integration);
+                update.setString(4, startedBefore.toString());
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> prune(java.time.Instant before) {
+        return tables.run(connection -> {
+            connection.setAutoCommit(true);
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM junction_runs WHERE started < ?")) {
+                delete.setString(1, before.toString());
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     /** Binds every column but the id, then the id (last in both statements). */
     private static void bind(PreparedStatement s, RunRecord r) throws SQLException {
         s.setString(1, r.integration());

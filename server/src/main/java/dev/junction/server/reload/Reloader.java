@@ -10,6 +10,7 @@ import dev.junction.server.delivery.Catalog;
 import dev.junction.server.lookup.LookupFiles;
 import dev.junction.server.lookup.LookupTable;
 import dev.junction.server.source.Sources;
+import dev.junction.server.system.Systems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies a changed configuration to the running node. The whole file is read and validated first, and the change is refused
- * whole if any part is wrong, or if it touches what only a restart can change (systems, the node, the journal, the inbox, the
- * HTTP listener, Pekko). Otherwise each changed integration gets a new revision, which new messages are accepted under; messages
- * already accepted keep the revision they were accepted under. A removed integration stops taking messages and still delivers
- * what it accepted. Triggered by the admin API and by a change to the configuration file or any schema or mapping it names
+ * whole if any part is wrong, or if it touches what only a restart can change (a running system's settings, the node, the
+ * journal, the inbox, the HTTP listener, Pekko). Otherwise a new system starts, each changed integration gets a new revision,
+ * which new messages are accepted under, and each new target gets its sink; messages already accepted keep the revision they
+ * were accepted under. A removed integration stops taking messages and still delivers what it accepted (so a removed system
+ * runs on until the node restarts). Triggered by the admin API and by a change to the configuration file or any schema or mapping it names
  * (checked every few seconds). Thread-safe.
  */
 public final class Reloader {
@@ -55,6 +57,7 @@ public final class Reloader {
     private final Loader loader;
     private final Catalog catalog;
     private final Sources sources;
+    private final Systems systems;
     private final Executor blocking;
     private JunctionSettings settings;
     /** The revisions of {@link #settings}, readable without the lock. */
@@ -69,11 +72,12 @@ public final class Reloader {
     private final List<java.util.function.Consumer<JunctionSettings>> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** {@code blocking} runs the file reads of a reload and of the checks for changes. */
-    public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources, Executor blocking) {
+    public Reloader(JunctionSettings settings, Loader loader, Catalog catalog, Sources sources, Systems systems, Executor blocking) {
         this.settings = settings;
         this.loader = loader;
         this.catalog = catalog;
         this.sources = sources;
+        this.systems = systems;
         this.blocking = blocking;
         this.watched = stamps(settings);
         this.revisions = revisionsOf(settings);
@@ -303,7 +307,8 @@ public final class Reloader {
         if (!restartOnly.isEmpty()) {
             return refusedRestartOnly(restartOnly);
         }
-        List<String> changes = new ArrayList<>();
+        // Systems and sinks first: the integrations and sources below may call them at once.
+        List<String> changes = new ArrayList<>(systems.apply(next));
         for (IntegrationSettings integration : next.integrations().values()) {
             IntegrationSettings before = settings.integrations().get(integration.name());
             if (before == null || !before.revision().equals(integration.revision())) {
@@ -339,11 +344,21 @@ public final class Reloader {
                 : " (mappings " + before.mappingVersions() + " -> " + after.mappingVersions() + ")";
     }
 
-    /** The settings outside {@code junction.integrations} and {@code junction.lookups} that differ: those only a restart applies. */
+    /**
+     * The settings outside {@code junction.integrations} and {@code junction.lookups} that differ: those only a restart applies.
+     * A system added or removed is not one (the reload starts it, or leaves it running); a running system's settings are.
+     */
     static List<String> restartOnly(Config before, Config after) {
         TreeSet<String> changed = new TreeSet<>();
-        Config a = before.withoutPath("junction.integrations").withoutPath("junction.lookups");
-        Config b = after.withoutPath("junction.integrations").withoutPath("junction.lookups");
+        Map<String, String> systemsBefore = children(before, "junction.systems");
+        Map<String, String> systemsAfter = children(after, "junction.systems");
+        systemsBefore.forEach((name, value) -> {
+            if (systemsAfter.containsKey(name) && !value.equals(systemsAfter.get(name))) {
+                changed.add("junction.systems." + name);
+            }
+        });
+        Config a = before.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems");
+        Config b = after.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems");
         for (String root : List.of("junction", "pekko")) {
             Map<String, String> left = children(a, root);
             Map<String, String> right = children(b, root);

@@ -14,4 +14,17 @@ public interface RunStore {
     CompletionStage<List<RunRecord>> list(String integration, String status, int limit);
 
     CompletionStage<Optional<RunRecord>> get(String id);
+
+    /**
+     * Marks every run of {@code integration} still {@code running} and started before {@code startedBefore} as failed, with
+     * {@link #NODE_STOPPED} as its error: called as the integration's single-reader source starts, when no earlier run of it
+     * can still be under way (its node stopped, or this one restarted). Answers how many it marked.
+     */
+    CompletionStage<Integer> abandon(String integration, java.time.Instant startedBefore);
+
+    /** Removes the runs started before {@code before} (retention); answers how many. */
+    CompletionStage<Integer> prune(java.time.Instant before);
+
+    /** The error of a run its node left {@code running}. */
+    String NODE_STOPPED = "the node running it stopped";
 }

@@ -2,6 +2,7 @@ package dev.junction.server.runs;
 
 import dev.junction.connectors.api.RunCounts;
 import dev.junction.connectors.api.RunRecorder;
+import dev.junction.server.observability.Metrics;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
@@ -61,6 +62,8 @@ public final class Runs implements RunRecorder {
         @Override
         public CompletionStage<Void> finish(Status status, RunCounts counts, String watermarkAfter, String error) {
             String kept = error == null || error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR) + "...";
+            Metrics.runFinished(integration, status.name().toLowerCase(Locale.ROOT), counts.read(), counts.accepted(),
+                    counts.duplicate(), counts.invalid(), counts.failed());
             return write(record(status, counts, Instant.now().toString(), watermarkAfter, kept));
         }
 

@@ -155,6 +155,7 @@ public final class Sources {
 
     /** Starts the single-reader source of {@code integration} here (called by its {@link SingleReader}). */
     SourceInstance startOneNode(String integration, Definition definition) {
+        abandonEarlierRuns(integration);
         SourceInstance instance = startHere(definition.integration());
         oneNodeHere.put(integration, instance);
         return instance;
@@ -181,6 +182,20 @@ public final class Sources {
         created.start();
         log.info("integration {} listening: {}", integration.name(), kind(integration));
         return created;
+    }
+
+    /**
+     * A single-reader source starts here: no earlier run of it is under way any more (its node stopped, or this one
+     * restarted), so one still recorded as running is marked failed instead of showing as running for ever.
+     */
+    private void abandonEarlierRuns(String integration) {
+        runs.abandon(integration, java.time.Instant.now()).whenComplete((marked, e) -> {
+            if (e != null) {
+                log.warn("integration {}: runs left running by a stopped node not marked: {}", integration, e.toString());
+            } else if (marked > 0) {
+                log.info("integration {}: {} run(s) left running by a stopped node marked failed", integration, marked);
+            }
+        });
     }
 
     private void checkSingleReaders() {

@@ -70,6 +70,12 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
 
     public record GetStatus(ActorRef<SystemStatus> replyTo) implements Command {}
 
+    /**
+     * A target added by a reload: create its sink here. The binding is already in the list a restart creates the sinks from,
+     * so a restart before this arrives creates it there, and this finds it made.
+     */
+    record Bind(SinkBinding binding) implements Command {}
+
     /** Close the sinks, answer, and stop (at shutdown). */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {}
 
@@ -177,6 +183,7 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                 .onMessage(Paused.class, p -> onPaused(p.pause()))
                 .onMessage(MembersChanged.class, this::onMembersChanged)
                 .onMessage(GetStatus.class, this::onGetStatus)
+                .onMessage(Bind.class, this::onBind)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onSignal(PreRestart.class, signal -> {
                     closeSinks();
@@ -188,6 +195,15 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     return this;
                 })
                 .build();
+    }
+
+    /** A sink that fails to start fails the actor as at start: the supervisor restarts it and creates every sink again. */
+    private Behavior<Command> onBind(Bind bind) {
+        SinkBinding binding = bind.binding();
+        if (!sinks.containsKey(binding.target())) {
+            sinks.put(binding.target(), binding.factory().create(binding.context()));
+        }
+        return this;
     }
 
     private Behavior<Command> onCall(Call call) {

@@ -30,7 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.CoordinatedShutdown;
 
 /**
- * The connected systems on this node: one supervised {@link SystemActor} each, spawned at start. Deliveries call a target
+ * The connected systems on this node: one supervised {@link SystemActor} each, spawned at start or by the reload that adds
+ * the system. Deliveries call a target
  * through here; the admin API reads each system's status. Thread-safe.
  */
 public final class Systems {
@@ -46,43 +47,84 @@ public final class Systems {
     private record Entry(SystemSettings settings, ActorRef<SystemActor.Command> actor, SystemHealth health, Duration replyTimeout) {}
 
     private final ActorSystem<?> system;
-    private final Map<String, Entry> systems;
+    private final Executor blocking;
+    /** In the configuration's order; replaced whole under this object's lock (start and reloads), read by every call without it. */
+    private volatile Map<String, Entry> systems = Map.of();
+    /**
+     * Each system's sink bindings, the list its actor creates its sinks from whenever it (re)starts. Only appended to: a
+     * target that a reload removes keeps its sink, which still delivers the messages accepted for it.
+     */
+    private final Map<String, List<SinkBinding>> bindings = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private Systems(ActorSystem<?> system, Map<String, Entry> systems) {
+    private Systems(ActorSystem<?> system, Executor blocking) {
         this.system = system;
-        this.systems = systems;
+        this.blocking = blocking;
     }
 
-    /** Spawns an actor for every system that is the target of an integration, owning that system's sinks. */
+    /** Spawns an actor for every system, owning the sinks of the targets that name it. */
     public static Systems start(ActorSystem<?> system, JunctionSettings settings, Executor blocking) {
-        Map<String, List<SinkBinding>> bindings = new LinkedHashMap<>();
-        settings.systems().keySet().forEach(name -> bindings.put(name, new ArrayList<>()));
-        for (IntegrationSettings integration : settings.integrations().values()) {
-            for (TargetSettings target : integration.targets()) {
-                SinkContext context = new SinkContext(integration.name(), target.system().name(), target.system().config(),
-                        target.settings(), settings.configDirectory(), system, blocking);
-                bindings.get(target.system().name()).add(new SinkBinding(targetId(integration.name(), target.name()),
-                        target.factory(), context));
-            }
-        }
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        for (SystemSettings s : settings.systems().values()) {
-            SystemHealth health = new SystemHealth();
-            // The mailbox holds the calls of every partition's window plus completions; callers whose message is dropped time
-            // out and call again, so a full mailbox delays work but never loses it.
-            int mailbox = Math.max(10_000, 2 * settings.inbox().partitions() * settings.inbox().deliveryWindow() * integrationsOf(settings));
-            ActorRef<SystemActor.Command> actor = system.systemActorOf(
-                    Behaviors.supervise(SystemActor.create(s, bindings.get(s.name()), health))
-                            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
-                                    .withLogLevel(org.slf4j.event.Level.WARN)),
-                    "system-" + s.name(), MailboxSelector.bounded(mailbox));
-            Duration call = s.resilience().breaker().enabled() ? s.resilience().breaker().callTimeout() : UNBOUNDED_CALL;
-            entries.put(s.name(), new Entry(s, actor, health, QUEUE_WAIT.plus(call).plusSeconds(5)));
-        }
-        Systems systems = new Systems(system, entries);
+        Systems systems = new Systems(system, blocking);
+        systems.apply(settings);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-systems",
                 systems::shutdown);
         return systems;
+    }
+
+    /**
+     * Follows a configuration (at start, and at each reload before any integration or source uses it): a system new to this
+     * node gets its actor, and a target new to a running system gets its sink. A system the configuration no longer names keeps
+     * running until the node stops: the messages its removed integrations accepted are still delivered through it.
+     *
+     * @return what was added, one line each
+     */
+    public synchronized List<String> apply(JunctionSettings settings) {
+        List<String> changes = new ArrayList<>();
+        Map<String, List<SinkBinding>> added = new LinkedHashMap<>();
+        for (IntegrationSettings integration : settings.integrations().values()) {
+            for (TargetSettings target : integration.targets()) {
+                String system = target.system().name();
+                String id = targetId(integration.name(), target.name());
+                boolean bound = bindings.getOrDefault(system, List.of()).stream().anyMatch(b -> b.target().equals(id));
+                if (!bound) {
+                    SinkContext context = new SinkContext(integration.name(), system, target.system().config(),
+                            target.settings(), settings.configDirectory(), this.system, blocking);
+                    added.computeIfAbsent(system, s -> new ArrayList<>()).add(new SinkBinding(id, target.factory(), context));
+                }
+            }
+        }
+        for (SystemSettings s : settings.systems().values()) {
+            List<SinkBinding> newBindings = added.getOrDefault(s.name(), List.of());
+            Entry entry = systems.get(s.name());
+            if (entry == null) {
+                List<SinkBinding> list = new java.util.concurrent.CopyOnWriteArrayList<>(newBindings);
+                bindings.put(s.name(), list);
+                Map<String, Entry> next = new LinkedHashMap<>(systems);
+                next.put(s.name(), spawn(s, list, settings));
+                systems = java.util.Collections.unmodifiableMap(next);
+                changes.add("system " + s.name() + ": started");
+            } else {
+                for (SinkBinding binding : newBindings) {
+                    bindings.get(s.name()).add(binding);
+                    entry.actor().tell(new SystemActor.Bind(binding));
+                    changes.add("system " + s.name() + ": sink for " + binding.target() + " added");
+                }
+            }
+        }
+        return changes;
+    }
+
+    private Entry spawn(SystemSettings s, List<SinkBinding> sinks, JunctionSettings settings) {
+        SystemHealth health = new SystemHealth();
+        // The mailbox holds the calls of every partition's window plus completions; callers whose message is dropped time
+        // out and call again, so a full mailbox delays work but never loses it.
+        int mailbox = Math.max(10_000, 2 * settings.inbox().partitions() * settings.inbox().deliveryWindow() * integrationsOf(settings));
+        ActorRef<SystemActor.Command> actor = system.systemActorOf(
+                Behaviors.supervise(SystemActor.create(s, sinks, health))
+                        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+                                .withLogLevel(org.slf4j.event.Level.WARN)),
+                "system-" + s.name(), MailboxSelector.bounded(mailbox));
+        Duration call = s.resilience().breaker().enabled() ? s.resilience().breaker().callTimeout() : UNBOUNDED_CALL;
+        return new Entry(s, actor, health, QUEUE_WAIT.plus(call).plusSeconds(5));
     }
 
     private static int integrationsOf(JunctionSettings settings) {
@@ -125,9 +167,8 @@ public final class Systems {
     private CompletionStage<CallResult> call(String systemName, SystemActor.Attempt attempt) {
         Entry entry = systems.get(systemName);
         if (entry == null) {
-            // systems are spawned at start: one added by a reload has no actor until the node restarts
             return CompletableFuture.completedFuture(new CallResult.NotAttempted("system " + systemName
-                    + " is not running on this node (a system added by a reload runs after a restart)"));
+                    + " is not running on this node"));
         }
         long deadline = System.nanoTime() + QUEUE_WAIT.toNanos();
         CompletableFuture<CallResult> reply = new CompletableFuture<>();

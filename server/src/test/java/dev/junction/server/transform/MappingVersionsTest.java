@@ -204,7 +204,7 @@ class MappingVersionsTest {
         Files.writeString(config, config(V2_STEP).replace("resilience.max-in-flight = 1", "resilience.max-in-flight = 2"));
         HttpResponse<String> restartOnly = server.postJson("/api/v1/integrations/reload", "");
         assertEquals(422, restartOnly.statusCode(), restartOnly::body);
-        assertTrue(restartOnly.body().contains("junction.systems: changed, and only a restart applies it"), restartOnly::body);
+        assertTrue(restartOnly.body().contains("junction.systems.slow: changed, and only a restart applies it"), restartOnly::body);
         Files.writeString(config, config(V2_STEP));
     }
 
