@@ -102,12 +102,15 @@ class PollCrashIT {
             assertEquals(0, lost, "every contact's current revision reached the target");
             assertEquals(5, deadLetters, "the 5 unusable items are dead letters, once each");
             assertEquals(List.of(), twice.stream().limit(10).toList(), twice.size() + " revisions arrived under more than one message id");
-            // Every run recorded; the killed node's last run still says running, every other one succeeded.
+            // Every run recorded; the run killed with its node was marked failed when the source started again (none is
+            // left running), every other one succeeded.
             assertTrue(runs.size() >= 3, "runs recorded: " + runs.size());
-            long running = runs.stream().filter(r -> r.get("status").asText().equals("running")).count();
-            assertEquals(1, running, "only the run killed with its node is left running");
+            assertEquals(0, runs.stream().filter(r -> r.get("status").asText().equals("running")).count(), "no run left running");
+            List<JsonNode> stopped = runs.stream().filter(r -> r.get("status").asText().equals("failed")).toList();
+            assertEquals(1, stopped.size(), "only the run killed with its node failed: " + stopped);
+            assertEquals("the node running it stopped", stopped.get(0).get("error").asText(), stopped.get(0).toString());
             for (JsonNode run : runs) {
-                if (!run.get("status").asText().equals("running")) {
+                if (!run.get("status").asText().equals("failed")) {
                     assertEquals("succeeded", run.get("status").asText(), "run " + run);
                     assertEquals(run.get("read").asLong(), run.get("accepted").asLong() + run.get("duplicate").asLong()
                             + run.get("invalid").asLong() + run.get("failed").asLong(), "counts add up: " + run);
