@@ -61,23 +61,33 @@ public final class ServerProcess implements AutoCloseable {
     /** As {@link #startOnClassPath}, without waiting: several nodes can start at once; then {@link #awaitHealthy(Duration)}. */
     public static ServerProcess launchOnClassPath(Path config, int httpPort, Map<String, String> env, Path log, List<String> jvmOptions)
             throws Exception {
+        return launchOnClassPath(config, httpPort, env, log, jvmOptions, List.of());
+    }
+
+    /**
+     * As {@link #launchOnClassPath(Path, int, Map, Path, List)}, the JVM started through {@code launcher} (a command that execs
+     * its arguments, e.g. {@code setpriv --regid=…}, so the process is still the JVM: a SIGKILL reaches it).
+     */
+    public static ServerProcess launchOnClassPath(Path config, int httpPort, Map<String, String> env, Path log, List<String> jvmOptions,
+            List<String> launcher) throws Exception {
         String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
                 .collect(java.util.stream.Collectors.joining(File.pathSeparator));
         List<String> args = new java.util.ArrayList<>(jvmOptions);
         args.addAll(List.of("-cp", classPath, "dev.junction.server.Main", config.toString()));
-        return spawn(args, httpPort, env, log);
+        return spawn(launcher, args, httpPort, env, log);
     }
 
     private static ServerProcess launch(List<String> args, int httpPort, Map<String, String> env, Path log) throws Exception {
-        ServerProcess server = spawn(args, httpPort, env, log);
+        ServerProcess server = spawn(List.of(), args, httpPort, env, log);
         server.awaitHealthy(Duration.ofSeconds(90), log.toFile());
         return server;
     }
 
-    private static ServerProcess spawn(List<String> args, int httpPort, Map<String, String> env, Path log) throws IOException {
+    private static ServerProcess spawn(List<String> launcher, List<String> args, int httpPort, Map<String, String> env, Path log)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new java.util.ArrayList<>(launcher);
         command.add(java);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -14,11 +14,13 @@ import scala.jdk.CollectionConverters._
  * `cluster-config/start-local-cluster.sh` configures them (nodes 0 and 1 are the seeds), each with its own remoting, HTTP and
  * Pekko Management port. Every wait has a deadline and says what it waited for.
  */
-final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs: Boolean = false) extends AutoCloseable {
+final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs: Boolean = false,
+    launcher: Int => java.util.List[String] = _ => java.util.List.of()) extends AutoCloseable {
   val size = 3
   // Nine distinct ports: taken while all nine sockets are open (one at a time, the OS may hand the same port out twice).
   private val ports = ThreeNodes.freePorts(3 * size)
-  private val remoting = ports.slice(0, size)
+  /** The nodes' remoting (Artery) ports. */
+  val remoting: Array[Int] = ports.slice(0, size)
   val httpPorts: Array[Int] = ports.slice(size, 2 * size)
   private val mgmtPorts = ports.slice(2 * size, 3 * size)
   private val nodes = new Array[ServerProcess](size)
@@ -66,7 +68,7 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs
    */
   def startAll(minShards: Int): Unit = {
     val started = System.nanoTime()
-    for (i <- 0 until size) nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions)
+    for (i <- 0 until size) nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions, launcher(i))
     nodes.foreach(_.awaitHealthy(Duration.ofSeconds(120)))
     for (i <- 0 until size) awaitReady(i, Duration.ofSeconds(90))
     Deadline.await(Duration.ofSeconds(90), s"at least $minShards partitions on every node") {
@@ -77,7 +79,13 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs
   }
 
   /** Starts node `i` again on its ports and waits for its HTTP listener (not for it to be Up: see [[awaitReady]]). */
-  def start(i: Int): Unit = nodes(i) = ServerProcess.startOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions)
+  def start(i: Int): Unit = {
+    nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions, launcher(i))
+    nodes(i).awaitHealthy(Duration.ofSeconds(90))
+  }
+
+  /** Node `i`'s JVM is running (a node the split-brain resolver downed ends its JVM). */
+  def isAlive(i: Int): Boolean = nodes(i) != null && nodes(i).isAlive
 
   /** SIGKILL. */
   def kill(i: Int): Unit = nodes(i).kill()
