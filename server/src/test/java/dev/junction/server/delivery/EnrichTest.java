@@ -154,7 +154,8 @@ class EnrichTest {
         assertTrue(answers.values().stream().allMatch(s -> s == 202), "every order accepted: " + BulkSender.count(answers));
         Await.until(Duration.ofSeconds(60), () -> keys.stream().allMatch(k -> erp.successes(k) >= 1), () -> "not all delivered: "
                 + keys.stream().filter(k -> erp.successes(k) == 0).count() + " missing");
-        Thread.sleep(500);
+        // Every delivery settled (the settlement is persisted after the target's answer, in batches): only then are the counts final.
+        Await.until(Duration.ofSeconds(30), () -> settledAsDelivered("recovering") == 100, () -> "not all settled as delivered");
         long lost = keys.stream().filter(k -> erp.successes(k) == 0).count();
         long twice = keys.stream().filter(k -> erp.successes(k) > 1 || erp.messageIds(k).size() != 1).count();
         int reads = calls.entrySet().stream().filter(e -> e.getKey().startsWith("/flaky/")).mapToInt(e -> e.getValue().get()).sum();
@@ -200,5 +201,14 @@ class EnrichTest {
     private static String order(String id, String sku) {
         return """
             {"id":"%s","lines":[{"sku":"%s","qty":1}]}""".formatted(id, sku);
+    }
+
+    private long settledAsDelivered(String integration) {
+        try {
+            return Outcomes.read(server.junction().system(), integration, PARTITIONS).values().stream()
+                    .filter(s -> s.targets().get(0).status() == Status.DELIVERED).count();
+        } catch (Exception e) {
+            throw new IllegalStateException("reading the settlements of " + integration, e);
+        }
     }
 }
