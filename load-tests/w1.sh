@@ -6,6 +6,8 @@
 #   load-tests/w1.sh                          # metrics on (Junction's catalogue, the default)
 #   JUNCTION_METRICS=off load-tests/w1.sh     # the same run with Kamon off
 #   WARM=60 DURATION=30 CONNECTIONS=64 load-tests/w1.sh
+#   HALF=1 load-tests/w1.sh                   # then Gatling's open model at half the saturation rate, held to the SLOs
+#                                             # (ingest p99 <= P99 ms, default 20; under 1 % failed): PASS or FAIL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WARM=${WARM:-60}
@@ -53,3 +55,14 @@ echo "  delivered/s during the run: $(( (during - before) / DURATION )); deliver
 lost=$(( sent > after ? sent - after : 0 ))
 echo "  lost: $lost (202 answers read: $sent, distinct keys delivered: $after); duplicate effects: $(( requests - after )) (deliveries beyond one per key)"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "${HALF:-0}" = 1 ]; then
+  rate=$(( $(accepted "$work/sat.txt") / DURATION / 2 ))
+  slo=PASS
+  mvn -B gatling:test -pl load-tests -DbaseUrl="$URL" -Drate="$rate" -Dduration=60 -DrampUp=5 -DrunId=w1half-$$ \
+    -Dp99="${P99:-20}" > "$work/half.txt" 2>&1 || slo=FAIL
+  settle
+  echo "  open model at half the saturation rate ($rate/s, 60 s): SLOs (ingest p99 <= ${P99:-20} ms, < 1 % failed): $slo"
+  grep -E 'percentile 99|mean|Failed|failed|KO|99th' "$work/half.txt" | grep -v '^\s*$' | head -8 | sed 's/^/  gatling: /'
+  echo "  after it: distinct keys delivered $(field keys), deliveries $(field requests) (duplicate effects: $(( $(field requests) - $(field keys) )))"
+fi
