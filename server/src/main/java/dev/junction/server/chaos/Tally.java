@@ -1,0 +1,80 @@
+package dev.junction.server.chaos;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Turns what was sent, how each accepted message ended and what the targets applied into a {@link ScenarioResult}. */
+final class Tally {
+    private Tally() {}
+
+    static ScenarioResult of(Scenario scenario, String prefix, List<Driven> driven, List<Sent> sent,
+                             Map<String, Outcome> outcomes, Ledger ledger, Map<Integer, Integer> answers) {
+        Map<String, Map<String, String>> systemsByIntegration = new java.util.HashMap<>();
+        driven.forEach(d -> systemsByIntegration.put(d.integration(), d.targetSystems()));
+        Map<String, Integer> rejected = new TreeMap<>();
+        Map<String, Integer> refused = new TreeMap<>();
+        Map<String, Integer> deadLettered = new TreeMap<>();
+        Map<String, Sent> accepted = new java.util.LinkedHashMap<>();
+        int duplicates = 0;
+        int unanswered = 0;
+        List<Long> ingest = new ArrayList<>();
+        for (Sent s : sent) {
+            if (s.ingestMillis() >= 0) {
+                ingest.add(s.ingestMillis());
+            }
+            if (s.accepted()) {
+                accepted.putIfAbsent(s.messageId(), s);
+            } else if (s.answeredDuplicate()) {
+                duplicates++;
+            } else if (s.status() == 0) {
+                unanswered++;
+            } else {
+                (s.status() < 500 ? rejected : refused).merge(s.status() + " " + shortType(s.problem()), 1, Integer::sum);
+            }
+        }
+        int delivered = 0;
+        int filtered = 0;
+        List<String> lost = new ArrayList<>();
+        List<Long> endToEnd = new ArrayList<>();
+        for (Sent s : accepted.values()) {
+            Outcome o = outcomes.getOrDefault(s.messageId(), new Outcome("unknown", Map.of(), List.of()));
+            switch (o.status()) {
+                case "delivered" -> {
+                    delivered++;
+                    for (Map.Entry<String, String> t : o.targets().entrySet()) {
+                        String system = systemsByIntegration.get(s.integration()).get(t.getKey());
+                        if (t.getValue().equals("delivered") && system != null && !ledger.appliedAt(system, s.messageId())) {
+                            lost.add(s.messageId() + " (key " + s.key() + "): delivered per Junction, never applied at " + system);
+                        }
+                    }
+                }
+                case "filtered", "split" -> filtered++;
+                // counted once per message, under its first dead-lettered target's class
+                case "dead-lettered" -> deadLettered.merge(o.errorClasses().isEmpty() ? "unclassified" : o.errorClasses().get(0), 1, Integer::sum);
+                case "discarded" -> deadLettered.merge("discarded", 1, Integer::sum);
+                default -> lost.add(s.messageId() + " (key " + s.key() + "): " + o.status() + " after the settle timeout");
+            }
+            Long applied = ledger.firstAppliedAt(s.messageId());
+            if (applied != null) {
+                endToEnd.add(Math.max(0, applied - s.sentAt()));
+            }
+        }
+        Set<String> ids = new HashSet<>(accepted.keySet());
+        return new ScenarioResult(scenario.wire(), scenario.description(), sent.size(), accepted.size(), duplicates, rejected,
+                refused, unanswered, delivered, filtered, deadLettered, lost, ledger.duplicateEffects(prefix),
+                ledger.redelivered(ids), Latencies.of(ingest), Latencies.of(endToEnd), answers, List.of());
+    }
+
+    /** {@code https://junction.dev/problems/invalid-body} → {@code invalid-body}. */
+    private static String shortType(String type) {
+        if (type == null) {
+            return "";
+        }
+        int slash = type.lastIndexOf('/');
+        return slash >= 0 && slash < type.length() - 1 ? type.substring(slash + 1) : type;
+    }
+}

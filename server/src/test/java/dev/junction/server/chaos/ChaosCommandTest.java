@@ -1,0 +1,148 @@
+package dev.junction.server.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.server.Junction;
+import dev.junction.server.testing.TestConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code junction-server chaos} run in-process against a webhook → validate → map → HTTP integration: the figures of each
+ * scenario are exact (every message sent is accepted and delivered, none lost, none applied twice), an objective missed exits
+ * 1, and a command-line mistake exits 2 with a precise message.
+ */
+class ChaosCommandTest {
+    /** Fast retries and a breaker that closes again quickly, so a 1 s outage settles within the test. */
+    private static final String FAST_RECOVERY = """
+            resilience {
+              retry { max-attempts = 1000, min-backoff = 50ms, max-backoff = 300ms }
+              circuit-breaker { max-failures = 5, call-timeout = 1s, reset-timeout = 200ms, max-reset-timeout = 500ms }
+            }""";
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int chaos(String... args) {
+        out.reset();
+        err.reset();
+        return ChaosCommand.run(List.of(args), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), (settings, connectors, reload) -> {
+                    Junction junction = Junction.start(settings, connectors, reload);
+                    return new Node() {
+                        @Override
+                        public java.net.InetSocketAddress httpAddress() {
+                            return junction.httpAddress();
+                        }
+
+                        @Override
+                        public void close() throws Exception {
+                            junction.close();
+                        }
+                    };
+                });
+    }
+
+    private String printed() {
+        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path config() {
+        // the base-url is the user's real ERP: chaos must never call it (nothing listens on port 1)
+        return TestConfig.write(dir.resolve("conf"), TestConfig.webhookToHttp("http://127.0.0.1:1", FAST_RECOVERY));
+    }
+
+    private static Map<String, JsonNode> scenarios(Path report) throws IOException {
+        Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
+        new ObjectMapper().readTree(report.toFile()).path("scenarios").forEach(s -> byName.put(s.path("scenario").asText(), s));
+        return byName;
+    }
+
+    @Test
+    void baselineAndTargetDownDeliverEveryMessageOnce() throws IOException {
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(config().toString(), "--scenario", "baseline,target-down", "--rate", "50/s", "--duration", "2s",
+                "--settle", "30s", "--report", report.toString());
+
+        assertEquals(0, code, printed());
+        Map<String, JsonNode> byName = scenarios(report);
+        assertEquals(List.of("baseline", "target-down"), new ArrayList<>(byName.keySet()));
+        for (JsonNode s : byName.values()) {
+            String name = s.path("scenario").asText() + ": ";
+            assertEquals(100, s.path("sent").asInt(), name + printed());
+            assertEquals(100, s.path("accepted").asInt(), name + printed());
+            assertEquals(100, s.path("delivered").asInt(), name + printed());
+            assertEquals(0, s.path("lost").size(), name + printed());
+            assertEquals(0, s.path("duplicateEffects").size(), name + printed());
+            assertEquals(0, s.path("deadLettered").size(), name + printed());
+            assertEquals(100, s.path("endToEndMillis").path("samples").asInt(), name + printed());
+            assertTrue(s.path("passed").asBoolean(), name + printed());
+        }
+        assertTrue(printed().contains("PASS"), printed());
+    }
+
+    @Test
+    void aMissedObjectiveExitsOne() throws IOException {
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(config().toString(), "--scenario", "permanent-4xx,duplicates,bad-input", "--rate", "50/s",
+                "--duration", "2s", "--settle", "30s", "--slo", "dead-lettered=0", "--report", report.toString());
+
+        assertEquals(1, code, printed());
+        Map<String, JsonNode> byName = scenarios(report);
+        JsonNode refused = byName.get("permanent-4xx");
+        assertEquals(100, refused.path("accepted").asInt(), printed());
+        assertEquals(99, refused.path("delivered").asInt(), printed());
+        assertEquals(1, sum(refused.path("deadLettered")), printed());
+        assertTrue(!refused.path("passed").asBoolean(), printed());
+        JsonNode duplicates = byName.get("duplicates");
+        assertEquals(120, duplicates.path("sent").asInt(), printed());
+        assertEquals(100, duplicates.path("accepted").asInt(), printed());
+        assertEquals(20, duplicates.path("answeredDuplicate").asInt(), printed());
+        assertEquals(100, duplicates.path("delivered").asInt(), printed());
+        assertEquals(0, duplicates.path("duplicateEffects").size(), printed());
+        assertTrue(duplicates.path("passed").asBoolean(), printed());
+        JsonNode bad = byName.get("bad-input");
+        // the 10 spoiled messages are refused at the webhook or dead-lettered by validation; never lost, never delivered
+        assertEquals(90, bad.path("delivered").asInt(), printed());
+        assertEquals(10, sum(bad.path("rejected")) + sum(bad.path("deadLettered")), printed());
+        assertEquals(0, bad.path("lost").size(), printed());
+    }
+
+    @Test
+    void mistakesOnTheCommandLineExitTwoWithAPreciseMessage() {
+        String conf = config().toString();
+        assertEquals(2, chaos(conf, "--scenario", "meteor"));
+        assertTrue(printed().contains("--scenario meteor: unknown scenario (known: baseline, target-down"), printed());
+        assertEquals(2, chaos(conf, "--scenario", "journal-down"));
+        assertTrue(printed().contains("journal-down: not built"), printed());
+        assertEquals(2, chaos(conf, "--slo", "p99=fast"));
+        assertTrue(printed().contains("--slo p99 fast: must be a positive duration"), printed());
+        assertEquals(2, chaos(dir.resolve("missing.conf").toString()));
+        assertTrue(printed().contains("missing.conf: configuration file not found"), printed());
+        assertEquals(2, chaos(conf, "--rate"));
+        assertTrue(printed().contains("--rate needs a value"), printed());
+        assertTrue(!printed().contains("Exception"), printed());
+    }
+
+    private static int sum(JsonNode counts) {
+        int n = 0;
+        for (JsonNode c : counts) {
+            n += c.asInt();
+        }
+        return n;
+    }
+}
