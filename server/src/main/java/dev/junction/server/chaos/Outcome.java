@@ -10,8 +10,9 @@ import java.util.Map;
  *                     know the id (a loss: an accepted message must be found)
  * @param targets      each target's latest status by target name
  * @param errorClasses the error class of each dead-lettered target
+ * @param attempts     the most attempts any target took in the last delivery (1: delivered first time)
  */
-record Outcome(String status, Map<String, String> targets, List<String> errorClasses) {
+record Outcome(String status, Map<String, String> targets, List<String> errorClasses, int attempts) {
     static final List<String> FINAL = List.of("delivered", "filtered", "dead-lettered", "discarded", "split");
 
     boolean settled() {

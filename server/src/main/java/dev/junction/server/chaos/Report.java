@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** The chaos report: a table for people, and the same figures as JSON for CI ({@code --report}). */
 final class Report {
-    private static final String ROW = "%-14s %6s %8s %5s %8s %7s %9s %8s %6s %5s %5s %6s  %-14s %-22s %s%n";
+    private static final String ROW = "%-14s %6s %8s %5s %8s %7s %9s %7s %8s %5s %5s %5s %6s  %-14s %-22s %s%n";
 
     private Report() {}
 
@@ -20,15 +20,16 @@ final class Report {
         out.println(heading);
         notDriven.forEach((integration, why) -> out.println("  not driven: " + integration + ": " + why));
         out.println();
-        out.printf(ROW, "scenario", "sent", "accepted", "dup", "rejected", "refused", "delivered", "filtered", "dead", "lost",
+        out.printf(ROW, "scenario", "sent", "accepted", "dup", "rejected", "refused", "delivered", "retried", "filtered", "dead", "lost",
                 "dup-e", "redel", "ingest p50/p99", "end-to-end p50/p99/max", "SLO");
         for (ScenarioResult r : results) {
             out.printf(ROW, r.scenario(), r.sent(), r.accepted(), r.answeredDuplicate(), sum(r.rejected()), sum(r.refused()),
-                    r.delivered(), r.filtered(), sum(r.deadLettered()), r.lost().size(), r.duplicateEffects().size(),
+                    r.delivered(), r.retried(), r.filtered(), sum(r.deadLettered()), r.lost().size(), r.duplicateEffects().size(),
                     r.redelivered(), ms(r.ingest(), "p50", "p99"), ms(r.endToEnd(), "p50", "p99", "max"), r.passed() ? "PASS" : "FAIL");
         }
         out.println();
-        out.println("dup: answered as a duplicate of an accepted key (200); dead: dead-lettered; dup-e: keys applied at a target as "
+        out.println("dup: answered as a duplicate of an accepted key (200); retried: delivered or dead-lettered after more "
+                + "than one attempt; dead: dead-lettered; dup-e: keys applied at a target as "
                 + "more than one message (duplicate effects); redel: messages applied again with the same key (harmless to a "
                 + "target that honours Idempotency-Key); times in ms");
         for (ScenarioResult r : results) {
@@ -74,6 +75,7 @@ final class Report {
         m.put("refused", r.refused());
         m.put("unanswered", r.unanswered());
         m.put("delivered", r.delivered());
+        m.put("retried", r.retried());
         m.put("filtered", r.filtered());
         m.put("deadLettered", r.deadLettered());
         m.put("lost", r.lost());

@@ -54,23 +54,25 @@ final class Settler {
         HttpRequest request = HttpRequest.newBuilder(messagesApi.resolve(messageId)).timeout(Duration.ofSeconds(10)).GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             if (r.statusCode() != 200) {
-                return new Outcome(r.statusCode() == 404 ? "unknown" : "pending", Map.of(), List.of());
+                return new Outcome(r.statusCode() == 404 ? "unknown" : "pending", Map.of(), List.of(), 0);
             }
             try {
                 return outcome(JSON.readTree(r.body()));
             } catch (java.io.IOException e) {
-                return new Outcome("pending", Map.of(), List.of());
+                return new Outcome("pending", Map.of(), List.of(), 0);
             }
-        }).exceptionally(e -> new Outcome("pending", Map.of(), List.of()));
+        }).exceptionally(e -> new Outcome("pending", Map.of(), List.of(), 0));
     }
 
     static Outcome outcome(JsonNode view) {
         Map<String, String> targets = new java.util.LinkedHashMap<>();
         view.path("targets").fields().forEachRemaining(e -> targets.put(e.getKey(), e.getValue().asText()));
         List<String> classes = new ArrayList<>();
+        int attempts = 0;
         JsonNode deliveries = view.path("deliveries");
         if (deliveries.isArray() && !deliveries.isEmpty()) {
             for (JsonNode t : deliveries.get(deliveries.size() - 1).path("targets")) {
+                attempts = Math.max(attempts, t.path("attempts").asInt(0));
                 if (t.path("status").asText().equals("dead-lettered")) {
                     classes.add(t.path("errorClass").asText("unclassified"));
                 }
@@ -79,6 +81,6 @@ final class Settler {
         if (view.path("status").asText().equals("dead-lettered") && classes.isEmpty()) {
             classes.add("unclassified");
         }
-        return new Outcome(view.path("status").asText("pending"), targets, classes);
+        return new Outcome(view.path("status").asText("pending"), targets, classes, attempts);
     }
 }

@@ -38,10 +38,11 @@ final class Tally {
         }
         int delivered = 0;
         int filtered = 0;
+        int retried = 0;
         List<String> lost = new ArrayList<>();
         List<Long> endToEnd = new ArrayList<>();
         for (Sent s : accepted.values()) {
-            Outcome o = outcomes.getOrDefault(s.messageId(), new Outcome("unknown", Map.of(), List.of()));
+            Outcome o = outcomes.getOrDefault(s.messageId(), new Outcome("unknown", Map.of(), List.of(), 0));
             switch (o.status()) {
                 case "delivered" -> {
                     delivered++;
@@ -56,8 +57,10 @@ final class Tally {
                 // counted once per message, under its first dead-lettered target's class
                 case "dead-lettered" -> deadLettered.merge(o.errorClasses().isEmpty() ? "unclassified" : o.errorClasses().get(0), 1, Integer::sum);
                 case "discarded" -> deadLettered.merge("discarded", 1, Integer::sum);
-                default -> lost.add(s.messageId() + " (key " + s.key() + "): " + o.status() + " after the settle timeout");
+                default -> lost.add(s.messageId() + " (key " + s.key() + "): " + o.status() + " after the settle timeout"
+                        + (ledger.firstAppliedAt(s.messageId()) != null ? " (applied at a target, but Junction does not show it settled)" : ""));
             }
+            retried += o.attempts() > 1 ? 1 : 0;
             Long applied = ledger.firstAppliedAt(s.messageId());
             if (applied != null) {
                 endToEnd.add(Math.max(0, applied - s.sentAt()));
@@ -65,7 +68,7 @@ final class Tally {
         }
         Set<String> ids = new HashSet<>(accepted.keySet());
         return new ScenarioResult(scenario.wire(), scenario.description(), sent.size(), accepted.size(), duplicates, rejected,
-                refused, unanswered, delivered, filtered, deadLettered, lost, ledger.duplicateEffects(prefix),
+                refused, unanswered, delivered, retried, filtered, deadLettered, lost, ledger.duplicateEffects(prefix),
                 ledger.redelivered(ids), Latencies.of(ingest), Latencies.of(endToEnd), answers, List.of());
     }
 

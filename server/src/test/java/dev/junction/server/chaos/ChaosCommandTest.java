@@ -91,7 +91,28 @@ class ChaosCommandTest {
             assertEquals(100, s.path("endToEndMillis").path("samples").asInt(), name + printed());
             assertTrue(s.path("passed").asBoolean(), name + printed());
         }
+        // the outage took effect: messages sent while the port was closed needed more than one attempt
+        assertTrue(byName.get("target-down").path("retried").asInt() > 0, printed());
         assertTrue(printed().contains("PASS"), printed());
+    }
+
+    @Test
+    void theQuickstartRunsWithItsFileTargetInAScratchDirectory() throws IOException {
+        Path quickstart = TestConfig.quickstart();
+        boolean hadOut = java.nio.file.Files.exists(quickstart.resolve("out"));
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(quickstart.toString(), "--scenario", "baseline", "--rate", "20/s", "--duration", "1s",
+                "--report", report.toString());
+
+        assertEquals(0, code, printed());
+        JsonNode baseline = scenarios(report).get("baseline");
+        assertEquals(20, baseline.path("accepted").asInt(), printed());
+        assertEquals(20, baseline.path("delivered").asInt(), printed());
+        // each delivered message was found as a line of the file target, with its key and message id
+        assertEquals(20, baseline.path("endToEndMillis").path("samples").asInt(), printed());
+        assertEquals(0, baseline.path("lost").size(), printed());
+        assertEquals(hadOut, java.nio.file.Files.exists(quickstart.resolve("out")), "chaos wrote to the quickstart's own target");
     }
 
     @Test
