@@ -53,8 +53,9 @@ public final class Main {
             }
             code = 1;
         }
-        if (code != 0) {
-            // Pekko's non-daemon threads would otherwise keep a failed JVM alive.
+        boolean command = args.length >= 1 && (args[0].equals("test") || args[0].equals("chaos"));
+        if (code != 0 || command) {
+            // Pekko's non-daemon threads would otherwise keep a failed JVM (or a finished command) alive.
             System.exit(code);
         }
     }
@@ -65,6 +66,12 @@ public final class Main {
             return TestCommand.run(java.util.List.of(args).subList(1, args.length), env, System.out, err);
         }
         if (args.length >= 1 && args[0].equals("chaos")) {
+            // The node's INFO lines (a breaker opening, each 429 pause) would bury the report: WARN and above (each dead
+            // letter, with its reason) stay, as does a finer level someone asked for.
+            if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root
+                    && root.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)) {
+                root.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
             return ChaosCommand.run(java.util.List.of(args).subList(1, args.length), env, System.out, err, Main::chaosNode);
         }
         if (args.length != 1 || args[0].startsWith("-")) {

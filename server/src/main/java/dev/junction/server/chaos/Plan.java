@@ -70,7 +70,7 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
 
     /**
      * The user's settings pointed at the run: loopback ports chosen by the OS, a one-node cluster, the journal given (or a fresh
-     * H2 one in {@code scratch}), no admin tokens (the admin API answers loopback only), each HTTP target system at its stand-in,
+     * H2 one in {@code scratch}), no admin tokens (the admin API answers loopback only), a shutdown that leaves the JVM running, each HTTP target system at its stand-in,
      * each file target system in {@code scratch}, and the integrations not driven removed.
      */
     Config adjust(Config all, Map<String, String> standIns, Path scratch, java.util.Optional<String> journal) {
@@ -82,6 +82,8 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 .withValue("junction.node.seed-nodes", ConfigValueFactory.fromAnyRef(""))
                 .withValue("junction.node.discovery", ConfigValueFactory.fromAnyRef(""))
                 .withoutPath("junction.admin")
+                // the node stops before the report is printed: its shutdown must not end the JVM
+                .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));
         if (journal.isPresent()) {
             c = c.withValue("junction.persistence.url", ConfigValueFactory.fromAnyRef(journal.get()))
