@@ -64,6 +64,19 @@ class ChaosCommandTest {
         return TestConfig.write(dir.resolve("conf"), TestConfig.webhookToHttp("http://127.0.0.1:1", FAST_RECOVERY));
     }
 
+    /** {@link #config()} with a second integration whose source, a directory, chaos does not drive. */
+    private Path configWithADirectorySource() {
+        String hocon = TestConfig.webhookToHttp("http://127.0.0.1:1", FAST_RECOVERY)
+                .replace("systems {", "systems {\n    drop-box { connector = file, root = \"drop\" }")
+                .replace("integrations {", """
+                        integrations {
+                            dropped-orders {
+                              source { system = drop-box, directory { path = "in" } }
+                              targets = [ { system = erp, http { method = POST, path = "/erp/dropped" } } ]
+                            }""");
+        return TestConfig.write(dir.resolve("conf"), hocon);
+    }
+
     private static Map<String, JsonNode> scenarios(Path report) throws IOException {
         Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
         new ObjectMapper().readTree(report.toFile()).path("scenarios").forEach(s -> byName.put(s.path("scenario").asText(), s));
@@ -74,12 +87,18 @@ class ChaosCommandTest {
     void baselineAndTargetDownDeliverEveryMessageOnce() throws IOException {
         Path report = dir.resolve("report.json");
 
-        int code = chaos(config().toString(), "--scenario", "baseline,target-down", "--rate", "50/s", "--duration", "2s",
+        Path conf = configWithADirectorySource();
+        // a file waiting in the user's real drop folder: a started directory source would take it and move it to .done/
+        Path waiting = java.nio.file.Files.createDirectories(conf.getParent().resolve("drop/in")).resolve("SO-1.json");
+        java.nio.file.Files.writeString(waiting, TestConfig.order("SO-1"));
+        int code = chaos(conf.toString(), "--scenario", "baseline,target-down", "--rate", "50/s", "--duration", "2s",
                 "--settle", "30s", "--report", report.toString());
 
         assertEquals(0, code, printed());
         Map<String, JsonNode> byName = scenarios(report);
         assertEquals(List.of("baseline", "target-down"), new ArrayList<>(byName.keySet()));
+        assertTrue(printed().contains("not driven: dropped-orders: source kind directory not driven (chaos drives webhooks)"), printed());
+        assertTrue(java.nio.file.Files.exists(waiting), "the directory source was started and took " + waiting);
         for (JsonNode s : byName.values()) {
             String name = s.path("scenario").asText() + ": ";
             assertEquals(100, s.path("sent").asInt(), name + printed());
