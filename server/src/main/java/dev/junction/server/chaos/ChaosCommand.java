@@ -51,11 +51,13 @@ public final class ChaosCommand {
         Path scratch = scratch();
         Ledger ledger = new Ledger();
         Map<String, StandIn> standIns = new LinkedHashMap<>();
+        JournalProxy proxy = options.scenarios().contains(Scenario.JOURNAL_DOWN) ? JournalProxy.inFrontOf(options.journal().orElseThrow()) : null;
+        java.util.Optional<String> journal = proxy == null ? options.journal() : java.util.Optional.of(proxy.url());
         try {
             plan.httpSystems().forEach(system -> standIns.put(system, new StandIn(system, ledger)));
             Map<String, String> urls = new LinkedHashMap<>();
             standIns.forEach((system, standIn) -> urls.put(system, standIn.baseUrl()));
-            UnaryOperator<Config> adjust = all -> plan.adjust(all, urls, scratch, options.journal());
+            UnaryOperator<Config> adjust = all -> plan.adjust(all, urls, scratch, journal);
             JunctionSettings adjusted = ConfigLoader.load(options.config(), connectors, env, adjust);
             try {
                 JournalSchema.ensure(adjusted.persistence());
@@ -65,7 +67,7 @@ public final class ChaosCommand {
             }
             List<ScenarioResult> results;
             try (Node node = starter.start(adjusted, connectors, file -> ConfigLoader.load(file, connectors, env, adjust))) {
-                results = new ChaosRun(options, plan, standIns, ledger, scratch, adjusted).run(node);
+                results = new ChaosRun(options, plan, standIns, proxy, ledger, scratch, adjusted).run(node);
             }
             Report.print(heading(options, plan, urls, scratch), plan.notDriven(), results, out);
             if (options.report().isPresent()) {
@@ -83,6 +85,9 @@ public final class ChaosCommand {
             throw new UsageException("the chaos run could not go on: " + e);
         } finally {
             standIns.values().forEach(StandIn::close);
+            if (proxy != null) {
+                proxy.close();
+            }
             delete(scratch);
         }
     }
@@ -92,7 +97,8 @@ public final class ChaosCommand {
         s.append("  driven: ").append(String.join(", ", plan.driven().stream().map(Driven::integration).toList()))
                 .append(String.format(" at %s/s for %s s each, settle timeout %s s%n", trim(options.rate()),
                         trim(options.duration().toMillis() / 1000.0), trim(options.settle().toMillis() / 1000.0)));
-        s.append("  journal: ").append(options.journal().map(JournalSchema::redacted).orElse("a fresh embedded H2 in " + scratch)).append('\n');
+        s.append("  journal: ").append(options.journal().map(JournalSchema::redacted).orElse("a fresh embedded H2 in " + scratch))
+                .append(options.scenarios().contains(Scenario.JOURNAL_DOWN) ? ", through a proxy that journal-down closes" : "").append('\n');
         urls.forEach((system, url) -> s.append("  target ").append(system).append(": stand-in at ").append(url).append('\n'));
         plan.fileSystems().forEach(system -> s.append("  target ").append(system).append(": files in ")
                 .append(Plan.fileRoot(scratch, system)).append(" (no fault injected: scenarios act on HTTP targets and the input)\n"));

@@ -20,12 +20,16 @@ final class ChaosRun {
     private final ChaosOptions options;
     private final Plan plan;
     private final Map<String, StandIn> standIns;
+    private final JournalProxy journal;
     private final Ledger ledger;
     private final Path scratch;
     private final JunctionSettings settings;
     private final FileEffects fileEffects = new FileEffects();
 
-    ChaosRun(ChaosOptions options, Plan plan, Map<String, StandIn> standIns, Ledger ledger, Path scratch, JunctionSettings settings) {
+    /** {@code journal} is the proxy in front of the journal database for {@code journal-down}; null without it. */
+    ChaosRun(ChaosOptions options, Plan plan, Map<String, StandIn> standIns, JournalProxy journal, Ledger ledger, Path scratch,
+             JunctionSettings settings) {
+        this.journal = journal;
         this.options = options;
         this.plan = plan;
         this.standIns = standIns;
@@ -67,6 +71,9 @@ final class ChaosRun {
 
     /** Puts the scenario's fault on every stand-in. */
     private void apply(Scenario scenario) {
+        if (scenario == Scenario.JOURNAL_DOWN) {
+            journal.down();
+        }
         for (Map.Entry<String, StandIn> e : standIns.entrySet()) {
             StandIn standIn = e.getValue();
             switch (scenario) {
@@ -83,8 +90,11 @@ final class ChaosRun {
         }
     }
 
-    /** Lifts the fault: the stand-ins listen again and answer 200. */
+    /** Lifts the fault: the journal and the stand-ins listen again, and the stand-ins answer 200. */
     private void lift() {
+        if (journal != null) {
+            journal.up();
+        }
         for (StandIn standIn : standIns.values()) {
             standIn.up();
             standIn.fault(key -> StandIn.Answer.OK);

@@ -35,6 +35,11 @@ final class Ledger {
         return successesById.containsKey(system + " " + messageId);
     }
 
+    /** Whether {@code key} was applied at any system. */
+    boolean appliedKey(String key) {
+        return idsByKey.keySet().stream().anyMatch(k -> k.endsWith(" " + key));
+    }
+
     /** When {@code messageId} was first applied at any target (epoch ms), or null. */
     Long firstAppliedAt(String messageId) {
         return firstAppliedAt.get(messageId);

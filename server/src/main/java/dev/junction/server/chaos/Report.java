@@ -40,6 +40,10 @@ final class Report {
             }
             detail(out, "rejected (4xx)", r.rejected());
             detail(out, "refused (5xx)", r.refused());
+            if (r.appliedThoughRefused() > 0) {
+                out.println("  never acknowledged, yet applied at a target: " + r.appliedThoughRefused() + " keys (a refusal is not a "
+                        + "promise that nothing happens: the source's retry with the same key is answered as a duplicate)");
+            }
             detail(out, "dead-lettered by error class", r.deadLettered());
             if (!r.standInAnswers().isEmpty()) {
                 out.println("  the stand-ins answered: " + r.standInAnswers());
@@ -81,6 +85,7 @@ final class Report {
         m.put("lost", r.lost());
         m.put("duplicateEffects", r.duplicateEffects());
         m.put("redelivered", r.redelivered());
+        m.put("appliedThoughRefused", r.appliedThoughRefused());
         m.put("ingestMillis", percentiles(r.ingest()));
         m.put("endToEndMillis", percentiles(r.endToEnd()));
         m.put("standInAnswers", r.standInAnswers());

@@ -15,12 +15,9 @@ public enum Scenario {
     SLOW("slow", "the target answers only after its call-timeout + 1 s during the first half of the run"),
     PERMANENT_4XX("permanent-4xx", "1 message in 100 is answered 400 on every attempt (expected: dead-lettered, never retried forever)"),
     BAD_INPUT("bad-input", "1 message in 10 has a required field null, missing or of the wrong type"),
-    DUPLICATES("duplicates", "1 message in 5 is delivered again by the source with the same key and body");
-
-    /** Scenarios asked for by name that are not built, with the reason printed to the user. */
-    static final java.util.Map<String, String> NOT_BUILT = java.util.Map.of("journal-down",
-            "not built: an embedded H2 journal cannot be made to refuse connections honestly; the battery tests "
-                    + "(PostgreSQL killed, read-only journal) cover it");
+    DUPLICATES("duplicates", "1 message in 5 is delivered again by the source with the same key and body"),
+    JOURNAL_DOWN("journal-down", "the journal database refuses connections (and open ones are cut) during the first half of the run; "
+            + "PostgreSQL only (--journal)");
 
     private final String wire;
     private final String description;
@@ -38,9 +35,9 @@ public enum Scenario {
         return description;
     }
 
-    /** True when the stand-in misbehaves for a while (the first half of the run). */
+    /** True when a fault lasts a while (the first half of the run): a stand-in's, or the journal's. */
     boolean faultsTarget() {
-        return this == TARGET_DOWN || this == STORM_429 || this == SLOW;
+        return this == TARGET_DOWN || this == STORM_429 || this == SLOW || this == JOURNAL_DOWN;
     }
 
     /** How long a target fault lasts: the first half of the run. */

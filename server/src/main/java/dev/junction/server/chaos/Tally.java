@@ -67,9 +67,13 @@ final class Tally {
             }
         }
         Set<String> ids = new HashSet<>(accepted.keySet());
+        Set<String> acknowledgedKeys = new HashSet<>();
+        sent.stream().filter(s -> s.accepted() || s.answeredDuplicate()).forEach(s -> acknowledgedKeys.add(s.key()));
+        int appliedThoughRefused = (int) sent.stream().map(Sent::key).distinct()
+                .filter(k -> !acknowledgedKeys.contains(k) && ledger.appliedKey(k)).count();
         return new ScenarioResult(scenario.wire(), scenario.description(), sent.size(), accepted.size(), duplicates, rejected,
                 refused, unanswered, delivered, retried, filtered, deadLettered, lost, ledger.duplicateEffects(prefix),
-                ledger.redelivered(ids), Latencies.of(ingest), Latencies.of(endToEnd), answers, List.of());
+                ledger.redelivered(ids), appliedThoughRefused, Latencies.of(ingest), Latencies.of(endToEnd), answers, List.of());
     }
 
     /** {@code https://junction.dev/problems/invalid-body} → {@code invalid-body}. */

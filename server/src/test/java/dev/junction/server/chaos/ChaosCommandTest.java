@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.junction.server.Junction;
 import dev.junction.server.testing.TestConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,20 +38,7 @@ class ChaosCommandTest {
         out.reset();
         err.reset();
         return ChaosCommand.run(List.of(args), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), (settings, connectors, reload) -> {
-                    Junction junction = Junction.start(settings, connectors, reload);
-                    return new Node() {
-                        @Override
-                        public java.net.InetSocketAddress httpAddress() {
-                            return junction.httpAddress();
-                        }
-
-                        @Override
-                        public void close() throws Exception {
-                            junction.close();
-                        }
-                    };
-                });
+                new PrintStream(err, true, StandardCharsets.UTF_8), InProcessNode.STARTER);
     }
 
     private String printed() {
@@ -168,7 +154,7 @@ class ChaosCommandTest {
         assertEquals(2, chaos(conf, "--scenario", "meteor"));
         assertTrue(printed().contains("--scenario meteor: unknown scenario (known: baseline, target-down"), printed());
         assertEquals(2, chaos(conf, "--scenario", "journal-down"));
-        assertTrue(printed().contains("journal-down: not built"), printed());
+        assertTrue(printed().contains("--scenario journal-down needs --journal jdbc:postgresql://"), printed());
         assertEquals(2, chaos(conf, "--slo", "p99=fast"));
         assertTrue(printed().contains("--slo p99 fast: must be a positive duration"), printed());
         assertEquals(2, chaos(dir.resolve("missing.conf").toString()));
