@@ -95,7 +95,7 @@ public final class ChaosCommand {
     private static String heading(ChaosOptions options, Plan plan, Map<String, String> urls, Path scratch) {
         StringBuilder s = new StringBuilder("chaos run of " + options.config() + "\n");
         s.append("  driven: ").append(String.join(", ", plan.driven().stream().map(Driven::integration).toList()))
-                .append(String.format(" at %s/s for %s s each, settle timeout %s s%n", trim(options.rate()),
+                .append(String.format(" at %s/s for %s s each (after a warm-up that is not reported), settle timeout %s s%n", trim(options.rate()),
                         trim(options.duration().toMillis() / 1000.0), trim(options.settle().toMillis() / 1000.0)));
         s.append("  journal: ").append(options.journal().map(JournalSchema::redacted).orElse("a fresh embedded H2 in " + scratch))
                 .append(options.scenarios().contains(Scenario.JOURNAL_DOWN) ? ", through a proxy that journal-down closes" : "").append('\n');

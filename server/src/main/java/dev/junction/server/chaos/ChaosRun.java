@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  * webhooks, lifts the fault after the fault window, waits for every accepted message to settle, and tallies.
  */
 final class ChaosRun {
+    static final int WARM_UP_MESSAGES = 50;
     private final ChaosOptions options;
     private final Plan plan;
     private final Map<String, StandIn> standIns;
@@ -45,6 +46,7 @@ final class ChaosRun {
         Driver driver = new Driver(client, base.resolve("webhooks/"));
         Settler settler = new Settler(client, base.resolve("api/v1/messages/"));
         String run = Long.toString(System.currentTimeMillis(), 36);
+        warmUp(driver, settler, run);
         List<ScenarioResult> results = new ArrayList<>();
         for (Scenario scenario : options.scenarios()) {
             String prefix = "chaos-" + run + "-" + scenario.wire() + "-";
@@ -67,6 +69,16 @@ final class ChaosRun {
             }
         }
         return results;
+    }
+
+    /**
+     * A fresh JVM answers its first requests slowly (class loading, the JIT): one second of faultless messages (at most
+     * {@link #WARM_UP_MESSAGES}), settled and not reported, so the first scenario's latencies are the node's, not the start's.
+     */
+    private void warmUp(Driver driver, Settler settler, String run) throws InterruptedException {
+        int n = (int) Math.min(WARM_UP_MESSAGES, Math.max(1, Math.round(options.rate())));
+        List<Sent> sent = driver.drive(plan.driven(), Scenario.BASELINE, "chaos-" + run + "-warm-up-", n, options.rate());
+        settler.settle(sent.stream().filter(Sent::accepted).map(Sent::messageId).toList(), options.settle());
     }
 
     /** Puts the scenario's fault on every stand-in. */
