@@ -106,8 +106,8 @@ public final class Main {
         return 0;
     }
 
-    /** The node a chaos run drives. */
-    static dev.junction.server.chaos.Node chaosNode(JunctionSettings settings, ConnectorRegistry connectors,
+    /** The node a chaos run drives: a {@link Junction} on the adjusted settings. */
+    public static dev.junction.server.chaos.Node chaosNode(JunctionSettings settings, ConnectorRegistry connectors,
                                                      dev.junction.server.reload.Reloader.Loader reload) throws Exception {
         Junction junction = Junction.start(settings, connectors, reload);
         return new dev.junction.server.chaos.Node() {
