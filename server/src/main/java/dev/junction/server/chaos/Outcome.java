@@ -11,8 +11,9 @@ import java.util.Map;
  * @param targets      each target's latest status by target name
  * @param errorClasses the error class of each dead-lettered target
  * @param attempts     the most attempts any target took in the last delivery (1: delivered first time)
+ * @param children     for a split message, the message ids of its elements
  */
-record Outcome(String status, Map<String, String> targets, List<String> errorClasses, int attempts) {
+record Outcome(String status, Map<String, String> targets, List<String> errorClasses, int attempts, List<String> children) {
     static final List<String> FINAL = List.of("delivered", "filtered", "dead-lettered", "discarded", "split");
 
     boolean settled() {

@@ -35,6 +35,10 @@ final class Report {
         for (ScenarioResult r : results) {
             out.println();
             out.println(r.scenario() + ": " + r.description());
+            if (r.split() > 0) {
+                out.println("  split: " + r.split() + " messages into " + r.elements() + " elements, " + r.elementsDelivered()
+                        + " of them delivered (the elements' dead letters and losses are in the figures above)");
+            }
             if (r.unanswered() > 0) {
                 out.println("  unanswered requests: " + r.unanswered());
             }
@@ -81,6 +85,9 @@ final class Report {
         m.put("delivered", r.delivered());
         m.put("retried", r.retried());
         m.put("filtered", r.filtered());
+        m.put("split", r.split());
+        m.put("elements", r.elements());
+        m.put("elementsDelivered", r.elementsDelivered());
         m.put("deadLettered", r.deadLettered());
         m.put("lost", r.lost());
         m.put("duplicateEffects", r.duplicateEffects());

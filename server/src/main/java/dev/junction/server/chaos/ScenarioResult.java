@@ -5,13 +5,15 @@ import java.util.Map;
 
 /**
  * The figures of one scenario. Counts are of requests ({@code sent}, {@code rejected}, {@code refused}, {@code unanswered}) or
- * of accepted messages (the rest, but {@code appliedThoughRefused}: keys never acknowledged to the source, refused or
+ * of accepted messages (the rest; {@code split}: messages a split step turned into {@code elements}, messages of their own,
+ * followed like the others: {@code elementsDelivered} of them delivered, their dead letters in {@code deadLettered}, the
+ * unsettled and the unapplied in {@code lost}; but {@code appliedThoughRefused}: keys never acknowledged to the source, refused or
  * unanswered, that a target applied all the same; {@code retried}: those that needed more than one attempt at a target); {@code lost} lists each accepted message that neither ended delivered, filtered or
  * dead-lettered within the settle timeout, nor (when delivered) left its effect at every target it was delivered to.
  */
 record ScenarioResult(String scenario, String description, int sent, int accepted, int answeredDuplicate,
                       Map<String, Integer> rejected, Map<String, Integer> refused, int unanswered,
-                      int delivered, int retried, int filtered, Map<String, Integer> deadLettered, List<String> lost,
+                      int delivered, int retried, int filtered, int split, int elements, int elementsDelivered, Map<String, Integer> deadLettered, List<String> lost,
                       List<String> duplicateEffects, int redelivered, int appliedThoughRefused, Latencies ingest, Latencies endToEnd,
                       Map<Integer, Integer> standInAnswers, List<Slos.Check> checks) {
 
@@ -21,6 +23,6 @@ record ScenarioResult(String scenario, String description, int sent, int accepte
 
     ScenarioResult withChecks(List<Slos.Check> checked) {
         return new ScenarioResult(scenario, description, sent, accepted, answeredDuplicate, rejected, refused, unanswered,
-                delivered, retried, filtered, deadLettered, lost, duplicateEffects, redelivered, appliedThoughRefused, ingest, endToEnd, standInAnswers, checked);
+                delivered, retried, filtered, split, elements, elementsDelivered, deadLettered, lost, duplicateEffects, redelivered, appliedThoughRefused, ingest, endToEnd, standInAnswers, checked);
     }
 }

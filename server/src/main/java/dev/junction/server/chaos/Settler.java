@@ -42,7 +42,11 @@ final class Settler {
                 asks.add(ask(id).thenAccept(o -> outcomes.put(id, o)).whenComplete((x, e) -> inFlight.release()));
             }
             CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-            open = open.stream().filter(id -> !outcomes.containsKey(id) || !outcomes.get(id).settled()).toList();
+            // a split message's elements are messages of their own: they are followed too
+            List<String> elements = open.stream().map(outcomes::get).filter(o -> o != null && o.status().equals("split"))
+                    .flatMap(o -> o.children().stream()).filter(child -> !outcomes.containsKey(child)).toList();
+            open = java.util.stream.Stream.concat(open.stream(), elements.stream())
+                    .filter(id -> !outcomes.containsKey(id) || !outcomes.get(id).settled()).distinct().toList();
             if (open.isEmpty() || System.nanoTime() > deadline) {
                 return outcomes;
             }
@@ -54,14 +58,14 @@ final class Settler {
         HttpRequest request = HttpRequest.newBuilder(messagesApi.resolve(messageId)).timeout(Duration.ofSeconds(10)).GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             if (r.statusCode() != 200) {
-                return new Outcome(r.statusCode() == 404 ? "unknown" : "pending", Map.of(), List.of(), 0);
+                return new Outcome(r.statusCode() == 404 ? "unknown" : "pending", Map.of(), List.of(), 0, List.of());
             }
             try {
                 return outcome(JSON.readTree(r.body()));
             } catch (java.io.IOException e) {
-                return new Outcome("pending", Map.of(), List.of(), 0);
+                return new Outcome("pending", Map.of(), List.of(), 0, List.of());
             }
-        }).exceptionally(e -> new Outcome("pending", Map.of(), List.of(), 0));
+        }).exceptionally(e -> new Outcome("pending", Map.of(), List.of(), 0, List.of()));
     }
 
     static Outcome outcome(JsonNode view) {
@@ -69,8 +73,10 @@ final class Settler {
         view.path("targets").fields().forEachRemaining(e -> targets.put(e.getKey(), e.getValue().asText()));
         List<String> classes = new ArrayList<>();
         int attempts = 0;
+        List<String> children = new ArrayList<>();
         JsonNode deliveries = view.path("deliveries");
         if (deliveries.isArray() && !deliveries.isEmpty()) {
+            deliveries.get(deliveries.size() - 1).path("children").forEach(c -> children.add(c.asText()));
             for (JsonNode t : deliveries.get(deliveries.size() - 1).path("targets")) {
                 attempts = Math.max(attempts, t.path("attempts").asInt(0));
                 if (t.path("status").asText().equals("dead-lettered")) {
@@ -81,6 +87,6 @@ final class Settler {
         if (view.path("status").asText().equals("dead-lettered") && classes.isEmpty()) {
             classes.add("unclassified");
         }
-        return new Outcome(view.path("status").asText("pending"), targets, classes, attempts);
+        return new Outcome(view.path("status").asText("pending"), targets, classes, attempts, List.copyOf(children));
     }
 }

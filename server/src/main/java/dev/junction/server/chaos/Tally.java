@@ -9,6 +9,7 @@ import java.util.TreeMap;
 
 /** Turns what was sent, how each accepted message ended and what the targets applied into a {@link ScenarioResult}. */
 final class Tally {
+    private static final Outcome UNKNOWN = new Outcome("unknown", Map.of(), List.of(), 0, List.of());
     private Tally() {}
 
     static ScenarioResult of(Scenario scenario, String prefix, List<Driven> driven, List<Sent> sent,
@@ -39,21 +40,35 @@ final class Tally {
         int delivered = 0;
         int filtered = 0;
         int retried = 0;
+        int split = 0;
+        int elements = 0;
+        int elementsDelivered = 0;
         List<String> lost = new ArrayList<>();
         List<Long> endToEnd = new ArrayList<>();
         for (Sent s : accepted.values()) {
-            Outcome o = outcomes.getOrDefault(s.messageId(), new Outcome("unknown", Map.of(), List.of(), 0));
+            Outcome o = outcomes.getOrDefault(s.messageId(), UNKNOWN);
             switch (o.status()) {
                 case "delivered" -> {
                     delivered++;
-                    for (Map.Entry<String, String> t : o.targets().entrySet()) {
-                        String system = systemsByIntegration.get(s.integration()).get(t.getKey());
-                        if (t.getValue().equals("delivered") && system != null && !ledger.appliedAt(system, s.messageId())) {
-                            lost.add(s.messageId() + " (key " + s.key() + "): delivered per Junction, never applied at " + system);
+                    checkEffects(s.messageId(), s.messageId() + " (key " + s.key() + ")", o, systemsByIntegration.get(s.integration()), ledger, lost);
+                }
+                case "filtered" -> filtered++;
+                case "split" -> {
+                    split++;
+                    for (String element : o.children()) {
+                        Outcome e = outcomes.getOrDefault(element, UNKNOWN);
+                        elements++;
+                        elementsDelivered += e.status().equals("delivered") ? 1 : 0;
+                        String which = "element " + element + " of " + s.messageId() + " (key " + s.key() + ")";
+                        if (e.status().equals("delivered")) {
+                            checkEffects(element, which, e, systemsByIntegration.get(s.integration()), ledger, lost);
+                        } else if (e.status().equals("dead-lettered")) {
+                            deadLettered.merge(e.errorClasses().isEmpty() ? "unclassified" : e.errorClasses().get(0), 1, Integer::sum);
+                        } else if (!e.settled()) {
+                            lost.add(which + ": " + e.status() + " after the settle timeout");
                         }
                     }
                 }
-                case "filtered", "split" -> filtered++;
                 // counted once per message, under its first dead-lettered target's class
                 case "dead-lettered" -> deadLettered.merge(o.errorClasses().isEmpty() ? "unclassified" : o.errorClasses().get(0), 1, Integer::sum);
                 case "discarded" -> deadLettered.merge("discarded", 1, Integer::sum);
@@ -72,8 +87,19 @@ final class Tally {
         int appliedThoughRefused = (int) sent.stream().map(Sent::key).distinct()
                 .filter(k -> !acknowledgedKeys.contains(k) && ledger.appliedKey(k)).count();
         return new ScenarioResult(scenario.wire(), scenario.description(), sent.size(), accepted.size(), duplicates, rejected,
-                refused, unanswered, delivered, retried, filtered, deadLettered, lost, ledger.duplicateEffects(prefix),
+                refused, unanswered, delivered, retried, filtered, split, elements, elementsDelivered, deadLettered, lost, ledger.duplicateEffects(prefix),
                 ledger.redelivered(ids), appliedThoughRefused, Latencies.of(ingest), Latencies.of(endToEnd), answers, List.of());
+    }
+
+    /** A delivered message must have left its effect at each HTTP or file target Junction says it was delivered to. */
+    private static void checkEffects(String messageId, String label, Outcome o, Map<String, String> systemsByTarget, Ledger ledger,
+                                     List<String> lost) {
+        for (Map.Entry<String, String> t : o.targets().entrySet()) {
+            String system = systemsByTarget.get(t.getKey());
+            if (t.getValue().equals("delivered") && system != null && !ledger.appliedAt(system, messageId)) {
+                lost.add(label + ": delivered per Junction, never applied at " + system);
+            }
+        }
     }
 
     /** {@code https://junction.dev/problems/invalid-body} → {@code invalid-body}. */

@@ -149,6 +149,22 @@ class ChaosCommandTest {
     }
 
     @Test
+    void aSplitMessageIsFollowedToEachElementAndItsEffect() throws IOException {
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(TestConfig.quickstart().resolveSibling("order-lines").toString(), "--scenario", "baseline",
+                "--rate", "20/s", "--duration", "1s", "--report", report.toString());
+
+        assertEquals(0, code, printed());
+        JsonNode baseline = scenarios(report).get("baseline");
+        assertEquals(20, baseline.path("split").asInt(), printed());
+        // the generated order has one line: one pick each, found as a line of picks.jsonl with its own message id
+        assertEquals(20, baseline.path("elements").asInt(), printed());
+        assertEquals(20, baseline.path("elementsDelivered").asInt(), printed());
+        assertEquals(0, baseline.path("lost").size(), printed());
+    }
+
+    @Test
     void mistakesOnTheCommandLineExitTwoWithAPreciseMessage() {
         String conf = config().toString();
         assertEquals(2, chaos(conf, "--scenario", "meteor"));

@@ -64,7 +64,7 @@ class ChaosPartsTest {
     @Test
     void objectivesAreCeilingsAndLostAndDuplicatesAreAlwaysChecked() throws Exception {
         Slos slos = Slos.parse("p99=2s,dead-lettered=1");
-        ScenarioResult result = new ScenarioResult("baseline", "", 3, 3, 0, Map.of(), Map.of(), 0, 1, 0, 0, Map.of("http-400", 2),
+        ScenarioResult result = new ScenarioResult("baseline", "", 3, 3, 0, Map.of(), Map.of(), 0, 1, 0, 0, 0, 0, 0, Map.of("http-400", 2),
                 List.of(), List.of("erp k as 2 messages"), 0, 0, Latencies.of(List.of(5L)), Latencies.of(List.of(100L, 2500L, 900L)),
                 Map.of(), List.of());
         Map<String, Slos.Check> checks = new java.util.HashMap<>();
