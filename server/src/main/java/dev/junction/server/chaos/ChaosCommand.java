@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,11 @@ public final class ChaosCommand {
     private ChaosCommand() {}
 
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, Node.Starter starter) {
+        if (args.size() == 1 && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+            out.println(ChaosOptions.USAGE);
+            Arrays.stream(Scenario.values()).forEach(s -> out.printf("  %-14s %s%n", s.wire(), s.description()));
+            return 0;
+        }
         try {
             return runChecked(args, env, out, starter);
         } catch (UsageException e) {

@@ -178,6 +178,8 @@ class ChaosCommandTest {
         assertEquals(2, chaos(conf, "--rate"));
         assertTrue(printed().contains("--rate needs a value"), printed());
         assertTrue(!printed().contains("Exception"), printed());
+        assertEquals(0, chaos("--help"));
+        assertTrue(printed().contains("  429-storm      the target answers 429 with Retry-After: 1"), printed());
     }
 
     private static int sum(JsonNode counts) {
