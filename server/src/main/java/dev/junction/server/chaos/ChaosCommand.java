@@ -53,8 +53,14 @@ public final class ChaosCommand {
                 ConfigLoader.pluginDirectory(options.config(), env));
         JunctionSettings settings = ConfigLoader.load(options.config(), connectors, env);
         List<JsonNode> recorded = options.messages().isPresent() ? Plan.recorded(options.messages().get()) : List.of();
-        Plan plan = Plan.of(settings, recorded);
         Path scratch = scratch();
+        Plan plan;
+        try {
+            plan = Plan.of(settings, recorded, scratch);
+        } catch (UsageException e) {
+            delete(scratch);
+            throw e;
+        }
         Ledger ledger = new Ledger();
         Map<String, StandIn> standIns = new LinkedHashMap<>();
         JournalProxy proxy = options.scenarios().contains(Scenario.JOURNAL_DOWN) ? JournalProxy.inFrontOf(options.journal().orElseThrow()) : null;
@@ -106,7 +112,9 @@ public final class ChaosCommand {
         s.append("  journal: ").append(options.journal().map(JournalSchema::redacted).orElse("a fresh embedded H2 in " + scratch))
                 .append(options.scenarios().contains(Scenario.JOURNAL_DOWN) ? ", through a proxy that journal-down closes" : "").append('\n');
         urls.forEach((system, url) -> s.append("  target ").append(system).append(": stand-in at ").append(url).append('\n'));
-        plan.fileSystems().forEach(system -> s.append("  target ").append(system).append(": files in ")
+        plan.driven().stream().filter(Driven::byFile).forEach(d -> s.append("  source of ").append(d.integration())
+                .append(": files written into ").append(d.dropFolder()).append('\n'));
+        plan.fileSystems().forEach(system -> s.append("  file system ").append(system).append(": files in ")
                 .append(Plan.fileRoot(scratch, system)).append(" (no fault injected: scenarios act on HTTP targets and the input)\n"));
         return s.toString().stripTrailing();
     }

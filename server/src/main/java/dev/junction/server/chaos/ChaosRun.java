@@ -57,7 +57,8 @@ final class ChaosRun {
                 if (scenario.faultsTarget()) {
                     timer.schedule(this::lift, Scenario.faultWindow(options.duration()).toMillis(), TimeUnit.MILLISECONDS);
                 }
-                List<Sent> sent = driver.drive(plan.driven(), scenario, prefix, options.messagesPerIntegration(), options.rate());
+                List<Sent> sent = settler.accepted(driver.drive(plan.driven(), scenario, prefix, options.messagesPerIntegration(),
+                        options.rate()), byName(), options.settle());
                 List<String> ids = sent.stream().filter(Sent::accepted).map(Sent::messageId).distinct().toList();
                 Map<String, Outcome> outcomes = settler.settle(ids, options.settle());
                 plan.fileSystems().forEach(system -> fileEffects.collect(system, Plan.fileRoot(scratch, system), ledger));
@@ -77,8 +78,15 @@ final class ChaosRun {
      */
     private void warmUp(Driver driver, Settler settler, String run) throws InterruptedException {
         int n = (int) Math.min(WARM_UP_MESSAGES, Math.max(1, Math.round(options.rate())));
-        List<Sent> sent = driver.drive(plan.driven(), Scenario.BASELINE, "chaos-" + run + "-warm-up-", n, options.rate());
+        List<Sent> sent = settler.accepted(driver.drive(plan.driven(), Scenario.BASELINE, "chaos-" + run + "-warm-up-", n,
+                options.rate()), byName(), options.settle());
         settler.settle(sent.stream().filter(Sent::accepted).map(Sent::messageId).toList(), options.settle());
+    }
+
+    private Map<String, Driven> byName() {
+        Map<String, Driven> byName = new java.util.HashMap<>();
+        plan.driven().forEach(d -> byName.put(d.integration(), d));
+        return byName;
     }
 
     /** Puts the scenario's fault on every stand-in. */
@@ -115,13 +123,12 @@ final class ChaosRun {
 
     /** 1 key in 100: the one whose sequence number ends in 99 (by hash when the key has no number). */
     static boolean permanentlyRefused(String key) {
-        int dash = key.lastIndexOf('-');
-        try {
-            return Integer.parseInt(key.substring(dash + 1)) % 100 == 99;
-        } catch (NumberFormatException e) {
-            return Math.floorMod(key.hashCode(), 100) == 99;
-        }
+        java.util.regex.Matcher number = SEQUENCE.matcher(key);
+        return number.find() ? Integer.parseInt(number.group(1)) % 100 == 99 : Math.floorMod(key.hashCode(), 100) == 99;
     }
+
+    /** The sequence number at the end of a key the driver made ({@code ...-17}, {@code ...-17.json}). */
+    private static final java.util.regex.Pattern SEQUENCE = java.util.regex.Pattern.compile("-(\\d{1,9})(\\.json)?$");
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return r -> {

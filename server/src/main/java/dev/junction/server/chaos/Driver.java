@@ -44,12 +44,15 @@ final class Driver {
             for (Driven d : driven) {
                 Inputs.Message message = Inputs.nth(d, scenario, prefix, n);
                 inFlight.acquire();
-                CompletableFuture<Sent> first = send(d, message, message.bad() ? "bad" : "valid");
+                CompletableFuture<Sent> first = d.byFile() ? DropFolder.write(d, message, message.bad() ? "bad" : "valid")
+                        : send(d, message, message.bad() ? "bad" : "valid");
                 CompletableFuture<?> done = first;
                 if (Inputs.redelivered(scenario, n)) {
                     done = first.thenCompose(answer -> {
                         sent.add(answer);
-                        return send(d, message, "again");
+                        // a directory source sees the same name again once it has taken the first file away
+                        return d.byFile() ? DropFolder.whenTaken(d, message).thenCompose(x -> DropFolder.write(d, message, "again"))
+                                : send(d, message, "again");
                     });
                 }
                 pending.add(done.whenComplete((last, e) -> {

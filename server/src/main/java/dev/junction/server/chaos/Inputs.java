@@ -14,25 +14,31 @@ import java.util.List;
 final class Inputs {
     private Inputs() {}
 
-    /** A message to send: its key, the header carrying it (null when the key is in the body) and the body. */
-    record Message(String key, String header, JsonNode body, boolean bad) {}
+    /**
+     * A message to send: its key, the header carrying it (null when the key is in the body or the file name), the file it is
+     * written as for a directory source (null for a webhook), and the body.
+     */
+    record Message(String key, String header, String fileName, JsonNode body, boolean bad) {}
 
     static Message nth(Driven driven, Scenario scenario, String prefix, int n) {
-        String key = prefix + driven.integration() + "-" + n;
+        String base = prefix + driven.integration() + "-" + n;
+        String fileName = driven.byFile() ? base + Plan.FILE_SUFFIX : null;
+        // a directory source's native key (file-name, header:file-name) is the file's name
+        String key = driven.byFile() && !(driven.key() instanceof KeyRule.Json) ? fileName : base;
         JsonNode body = driven.samples().get(n % driven.samples().size()).deepCopy();
         String header = null;
         String keyField = null;
         if (driven.key() instanceof KeyRule.Json json && body instanceof ObjectNode) {
             put((ObjectNode) body, json.pointer().toString(), key);
             keyField = json.pointer().getMatchingProperty();
-        } else if (driven.key() instanceof KeyRule.Header h) {
+        } else if (driven.key() instanceof KeyRule.Header h && !driven.byFile()) {
             header = h.name();
         }
         boolean bad = scenario == Scenario.BAD_INPUT && n % 10 == 9 && body instanceof ObjectNode;
         if (bad) {
             spoil((ObjectNode) body, fields(driven.schema(), body, keyField), n / 10);
         }
-        return new Message(key, header, body, bad);
+        return new Message(key, header, fileName, body, bad);
     }
 
     /** Whether the n-th message is sent again after its first answer ({@code duplicates}: 1 in 5). */

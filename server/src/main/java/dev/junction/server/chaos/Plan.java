@@ -21,14 +21,16 @@ import java.util.Set;
 
 /**
  * What a chaos run drives and what it redirects, decided from the user's validated settings. An integration is driven when its
- * source is a webhook and every target is an {@code http} system (sent to a {@link StandIn}) or a {@code file} system (written
+ * source is a webhook or a directory (of a system moved into the scratch directory) and every target is an {@code http} system (sent to a {@link StandIn}) or a {@code file} system (written
  * into the run's scratch directory); any other is left out of the run, with the reason in {@link #notDriven}, because starting
  * it would read from or write to the user's real systems.
  */
 record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> httpSystems, Set<String> fileSystems) {
+    /** The name a directory source is given each message under: {@code <key>.json}. */
+    static final String FILE_SUFFIX = ".json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Plan of(JunctionSettings settings, List<JsonNode> recorded) throws UsageException {
+    static Plan of(JunctionSettings settings, List<JsonNode> recorded, Path scratch) throws UsageException {
         List<Driven> driven = new ArrayList<>();
         Map<String, String> notDriven = new LinkedHashMap<>();
         Set<String> http = new LinkedHashSet<>();
@@ -44,10 +46,19 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 targets.put(t.name(), t.system().name());
                 (t.system().connector().name().equals("http") ? http : files).add(t.system().name());
             }
-            Config webhook = integration.source().settings();
-            KeyRule key = KeyRule.parse(webhook.hasPath("idempotency-key") ? webhook.getString("idempotency-key") : "header:Idempotency-Key", Set.of());
+            Config source = integration.source().settings();
+            boolean byFile = integration.source().kind().equals("directory");
+            KeyRule key = KeyRule.parse(source.hasPath("idempotency-key") ? source.getString("idempotency-key")
+                    : byFile ? "file-name" : "header:Idempotency-Key", Set.of("file-name"));
+            Path drop = null;
+            if (byFile) {
+                String system = integration.source().system().name();
+                files.add(system);
+                drop = fileRoot(scratch, system).resolve(source.getString("path"));
+            }
             JsonNode schema = schemaOf(integration);
-            driven.add(new Driven(integration.name(), webhook.getString("path"), key, samples(integration, schema, recorded), schema, targets));
+            driven.add(new Driven(integration.name(), byFile ? null : source.getString("path"), drop, key,
+                    samples(integration, schema, recorded), schema, targets));
         }
         if (driven.isEmpty()) {
             throw new UsageException("no integration can be driven: " + notDriven);
@@ -56,8 +67,14 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
     }
 
     private static String whyNotDriven(IntegrationSettings integration) {
-        if (!integration.source().kind().equals("webhook")) {
-            return "source kind " + integration.source().kind() + " not driven (chaos drives webhooks)";
+        String kind = integration.source().kind();
+        if (kind.equals("directory")) {
+            String pattern = integration.source().settings().hasPath("pattern") ? integration.source().settings().getString("pattern") : "*.json";
+            if (!java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern).matches(Path.of("chaos-1" + FILE_SUFFIX))) {
+                return "source kind directory with pattern " + pattern + " not driven (chaos writes <key>" + FILE_SUFFIX + " files)";
+            }
+        } else if (!kind.equals("webhook")) {
+            return "source kind " + kind + " not driven (chaos drives webhooks and directories)";
         }
         for (TargetSettings t : integration.targets()) {
             String connector = t.system().connector().name();
@@ -71,7 +88,7 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
     /**
      * The user's settings pointed at the run: loopback ports chosen by the OS, a one-node cluster, the journal given (or a fresh
      * H2 one in {@code scratch}), no admin tokens (the admin API answers loopback only), a shutdown that leaves the JVM running, each HTTP target system at its stand-in,
-     * each file target system in {@code scratch}, and the integrations not driven removed.
+     * each file system (a target, or a directory source's) in {@code scratch}, and the integrations not driven removed.
      */
     Config adjust(Config all, Map<String, String> standIns, Path scratch, java.util.Optional<String> journal) {
         Config c = all.withValue("junction.http.port", ConfigValueFactory.fromAnyRef(0))

@@ -54,6 +54,58 @@ final class Settler {
         }
     }
 
+    /**
+     * What the source of a directory integration did with each written file: accepted (found by its key; the ingest time is
+     * the message's receivedAt), refused (moved to .failed/), or, after the settle timeout, neither (left as written).
+     */
+    List<Sent> accepted(List<Sent> sent, Map<String, Driven> driven, Duration timeout) throws InterruptedException {
+        List<Sent> result = new ArrayList<>(sent);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Map<String, String> firstIds = new java.util.HashMap<>();
+        while (true) {
+            boolean open = false;
+            for (int i = 0; i < result.size(); i++) {
+                Sent s = result.get(i);
+                if (s.status() != 0 || s.problem() == null || !s.problem().startsWith(DropFolder.FILE_WRITTEN)) {
+                    continue;
+                }
+                String fileName = s.problem().substring(DropFolder.FILE_WRITTEN.length());
+                JsonNode view = byKey(s.integration(), s.key());
+                if (view != null) {
+                    String id = view.path("messageId").asText();
+                    long received = java.time.Instant.parse(view.path("receivedAt").asText()).toEpochMilli();
+                    boolean again = firstIds.containsKey(s.key()) && firstIds.get(s.key()).equals(id) && s.kind().equals("again");
+                    firstIds.putIfAbsent(s.key(), id);
+                    result.set(i, new Sent(s.integration(), s.key(), s.kind(), s.sentAt(), Math.max(0, received - s.sentAt()),
+                            again ? 200 : 202, id, null));
+                } else if (DropFolder.failed(driven.get(s.integration()), fileName)) {
+                    result.set(i, new Sent(s.integration(), s.key(), s.kind(), s.sentAt(), -1, 422, null, "moved-to-failed"));
+                } else {
+                    open = true;
+                }
+            }
+            if (!open || System.nanoTime() > deadline) {
+                return result;
+            }
+            Thread.sleep(ROUND_PAUSE.toMillis());
+        }
+    }
+
+    private JsonNode byKey(String integration, String key) {
+        URI uri = messagesApi.resolve("?integration=" + java.net.URLEncoder.encode(integration, java.nio.charset.StandardCharsets.UTF_8)
+                + "&key=" + java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private CompletableFuture<Outcome> ask(String messageId) {
         HttpRequest request = HttpRequest.newBuilder(messagesApi.resolve(messageId)).timeout(Duration.ofSeconds(10)).GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {

@@ -20,6 +20,7 @@ final class Tally {
         Map<String, Integer> refused = new TreeMap<>();
         Map<String, Integer> deadLettered = new TreeMap<>();
         Map<String, Sent> accepted = new java.util.LinkedHashMap<>();
+        List<String> lost = new ArrayList<>();
         int duplicates = 0;
         int unanswered = 0;
         List<Long> ingest = new ArrayList<>();
@@ -31,6 +32,8 @@ final class Tally {
                 accepted.putIfAbsent(s.messageId(), s);
             } else if (s.answeredDuplicate()) {
                 duplicates++;
+            } else if (s.status() == 0 && s.problem() != null && s.problem().startsWith(DropFolder.FILE_WRITTEN)) {
+                lost.add(s.key() + ": " + s.problem().substring(0, DropFolder.FILE_WRITTEN.length() - 2) + " (nor moved to .failed/)");
             } else if (s.status() == 0) {
                 unanswered++;
             } else {
@@ -43,7 +46,6 @@ final class Tally {
         int split = 0;
         int elements = 0;
         int elementsDelivered = 0;
-        List<String> lost = new ArrayList<>();
         List<Long> endToEnd = new ArrayList<>();
         for (Sent s : accepted.values()) {
             Outcome o = outcomes.getOrDefault(s.messageId(), UNKNOWN);

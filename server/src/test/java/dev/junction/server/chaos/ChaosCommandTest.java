@@ -50,14 +50,14 @@ class ChaosCommandTest {
         return TestConfig.write(dir.resolve("conf"), TestConfig.webhookToHttp("http://127.0.0.1:1", FAST_RECOVERY));
     }
 
-    /** {@link #config()} with a second integration whose source, a directory, chaos does not drive. */
+    /** {@link #config()} with a second integration whose source, a directory of CSV files, chaos does not drive. */
     private Path configWithADirectorySource() {
         String hocon = TestConfig.webhookToHttp("http://127.0.0.1:1", FAST_RECOVERY)
                 .replace("systems {", "systems {\n    drop-box { connector = file, root = \"drop\" }")
                 .replace("integrations {", """
                         integrations {
                             dropped-orders {
-                              source { system = drop-box, directory { path = "in" } }
+                              source { system = drop-box, directory { path = "in", pattern = "*.csv" } }
                               targets = [ { system = erp, http { method = POST, path = "/erp/dropped" } } ]
                             }""");
         return TestConfig.write(dir.resolve("conf"), hocon);
@@ -75,7 +75,7 @@ class ChaosCommandTest {
 
         Path conf = configWithADirectorySource();
         // a file waiting in the user's real drop folder: a started directory source would take it and move it to .done/
-        Path waiting = java.nio.file.Files.createDirectories(conf.getParent().resolve("drop/in")).resolve("SO-1.json");
+        Path waiting = java.nio.file.Files.createDirectories(conf.getParent().resolve("drop/in")).resolve("SO-1.csv");
         java.nio.file.Files.writeString(waiting, TestConfig.order("SO-1"));
         int code = chaos(conf.toString(), "--scenario", "baseline,target-down", "--rate", "50/s", "--duration", "2s",
                 "--settle", "30s", "--report", report.toString());
@@ -83,7 +83,7 @@ class ChaosCommandTest {
         assertEquals(0, code, printed());
         Map<String, JsonNode> byName = scenarios(report);
         assertEquals(List.of("baseline", "target-down"), new ArrayList<>(byName.keySet()));
-        assertTrue(printed().contains("not driven: dropped-orders: source kind directory not driven (chaos drives webhooks)"), printed());
+        assertTrue(printed().contains("not driven: dropped-orders: source kind directory with pattern *.csv not driven (chaos writes <key>.json files)"), printed());
         assertTrue(java.nio.file.Files.exists(waiting), "the directory source was started and took " + waiting);
         for (JsonNode s : byName.values()) {
             String name = s.path("scenario").asText() + ": ";
@@ -162,6 +162,43 @@ class ChaosCommandTest {
         assertEquals(20, baseline.path("elements").asInt(), printed());
         assertEquals(20, baseline.path("elementsDelivered").asInt(), printed());
         assertEquals(0, baseline.path("lost").size(), printed());
+    }
+
+    @Test
+    void aDirectorySourceIsDrivenByFilesInAScratchFolder() throws IOException {
+        Path conf = TestConfig.write(dir.resolve("conf"), """
+                junction {
+                  systems {
+                    drop-box { connector = file, root = "drop" }
+                    erp { connector = http, base-url = "http://127.0.0.1:1" }
+                  }
+                  integrations {
+                    dropped-orders {
+                      source { system = drop-box, directory { path = "in", poll-interval = 100ms } }
+                      steps = [ { validate { schema = "schemas/webshop-order.schema.json" } } ]
+                      targets = [ { system = erp, http { method = POST, path = "/erp/orders" } } ]
+                    }
+                  }
+                }""");
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(conf.toString(), "--scenario", "baseline,duplicates", "--rate", "20/s", "--duration", "1s",
+                "--settle", "10s", "--report", report.toString());
+
+        assertEquals(0, code, printed());
+        Map<String, JsonNode> byName = scenarios(report);
+        JsonNode baseline = byName.get("baseline");
+        assertEquals(20, baseline.path("accepted").asInt(), printed());
+        assertEquals(20, baseline.path("delivered").asInt(), printed());
+        assertEquals(20, baseline.path("endToEndMillis").path("samples").asInt(), printed());
+        JsonNode duplicates = byName.get("duplicates");
+        // 1 file in 5 written again under its name once the source took the first: the same key, one effect
+        assertEquals(24, duplicates.path("sent").asInt(), printed());
+        assertEquals(20, duplicates.path("accepted").asInt(), printed());
+        assertEquals(4, duplicates.path("answeredDuplicate").asInt(), printed());
+        assertEquals(0, duplicates.path("duplicateEffects").size(), printed());
+        assertEquals(0, duplicates.path("lost").size(), printed());
+        assertTrue(!java.nio.file.Files.exists(conf.getParent().resolve("drop")), "chaos wrote into the user's own folder");
     }
 
     @Test
