@@ -1,5 +1,6 @@
 package dev.junction.server;
 
+import dev.junction.server.chaos.ChaosCommand;
 import dev.junction.server.config.ConfigLoader;
 import dev.junction.server.config.InvalidConfigException;
 import dev.junction.server.config.JunctionSettings;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * unreachable, port taken), 2 the configuration or a plugin has mistakes (all of them are printed).
  *
  * <p>{@code java -jar junction-server.jar test <junction.conf or folder>} runs the pipeline tests instead, without starting
- * anything ({@link TestCommand}).
+ * anything ({@link TestCommand}); {@code java -jar junction-server.jar chaos <junction.conf> --scenario <name>} runs the
+ * integrations against fault-injecting stand-ins and reports what survived ({@link ChaosCommand}).
  */
 public final class Main {
     static {
@@ -51,8 +53,9 @@ public final class Main {
             }
             code = 1;
         }
-        if (code != 0) {
-            // Pekko's non-daemon threads would otherwise keep a failed JVM alive.
+        boolean command = args.length >= 1 && (args[0].equals("test") || args[0].equals("chaos"));
+        if (code != 0 || command) {
+            // Pekko's non-daemon threads would otherwise keep a failed JVM (or a finished command) alive.
             System.exit(code);
         }
     }
@@ -62,9 +65,19 @@ public final class Main {
         if (args.length >= 1 && args[0].equals("test")) {
             return TestCommand.run(java.util.List.of(args).subList(1, args.length), env, System.out, err);
         }
+        if (args.length >= 1 && args[0].equals("chaos")) {
+            // The node's INFO lines (a breaker opening, each 429 pause) would bury the report: WARN and above (each dead
+            // letter, with its reason) stay, as does a finer level someone asked for.
+            if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root
+                    && root.getEffectiveLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)) {
+                root.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+            return ChaosCommand.run(java.util.List.of(args).subList(1, args.length), env, System.out, err, Main::chaosNode);
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
             err.println("usage: java -jar junction-server.jar <junction.conf>");
             err.println("       java -jar junction-server.jar test <junction.conf or its folder> [test files or folders]");
+            err.println("       java -jar junction-server.jar chaos <junction.conf or its folder> --scenario <name>[,<name>...] [options]");
             return args.length == 1 && (args[0].equals("--help") || args[0].equals("-h")) ? 0 : 2;
         }
         ConnectorRegistry connectors;
@@ -91,5 +104,22 @@ public final class Main {
         Junction junction = Junction.start(settings, connectors, file -> ConfigLoader.load(file, connectors, env));
         log.info("Junction started: {} integration(s), HTTP {}", settings.integrations().size(), junction.httpAddress());
         return 0;
+    }
+
+    /** The node a chaos run drives: a {@link Junction} on the adjusted settings. */
+    public static dev.junction.server.chaos.Node chaosNode(JunctionSettings settings, ConnectorRegistry connectors,
+                                                     dev.junction.server.reload.Reloader.Loader reload) throws Exception {
+        Junction junction = Junction.start(settings, connectors, reload);
+        return new dev.junction.server.chaos.Node() {
+            @Override
+            public java.net.InetSocketAddress httpAddress() {
+                return junction.httpAddress();
+            }
+
+            @Override
+            public void close() throws Exception {
+                junction.close();
+            }
+        };
     }
 }

@@ -28,6 +28,15 @@ public final class ConfigLoader {
 
     /** Loads and validates {@code file}. */
     public static JunctionSettings load(Path file, ConnectorRegistry connectors, Map<String, String> env) throws InvalidConfigException {
+        return load(file, connectors, env, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Loads and validates {@code file} with {@code adjust} applied to the resolved layers before they are read: how a tool
+     * such as {@code chaos} points the user's configuration, unchanged on disk, at stand-ins and a scratch journal.
+     */
+    public static JunctionSettings load(Path file, ConnectorRegistry connectors, Map<String, String> env,
+                                        java.util.function.UnaryOperator<Config> adjust) throws InvalidConfigException {
         Problems problems = new Problems();
         Path absolute = file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(absolute)) {
@@ -47,7 +56,7 @@ public final class ConfigLoader {
             problems.from(e, absolute.toString());
             throw new InvalidConfigException(problems.list());
         }
-        return read(absolute, layered, connectors, problems);
+        return read(absolute, adjust.apply(layered), connectors, problems);
     }
 
     /**
