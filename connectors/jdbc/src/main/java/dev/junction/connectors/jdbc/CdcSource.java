@@ -94,6 +94,7 @@ final class CdcSource implements SourceInstance {
                             .using(new DebeziumEngine.ConnectorCallback() {
                                 @Override
                                 public void taskStarted() {
+                                    log.info("{}: reading {}", context.integration(), detail);
                                     context.status().connected(detail);
                                 }
                             })
