@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures changes from a PostgreSQL replication slot with Debezium's embedded engine (pgoutput), on a thread of its own.
- * Each batch of change events is handed to the inbox (all in flight at once, in the slot's order); the batch is marked
- * processed for Debezium only when the inbox answered every change durable (accepted, a duplicate, or recorded as a dead
- * letter), and a change the inbox refused for now is offered again after the refusal's back-off, the batch held until then.
+ * Each batch of change events is handed to the inbox (in rounds: the oldest change not yet held of every row, all at once);
+ * the batch is marked processed for Debezium only when the inbox answered every change durable (accepted, a duplicate, or
+ * recorded as a dead letter), and a change the inbox refused for now is offered again after the refusal's back-off, the
+ * batch held until then.
  * The engine then commits the processed offsets through {@link JournalOffsetStore} into the journal, and only after the
  * journal confirmed them does the PostgreSQL connector confirm the slot's flush position. So the slot never moves past a
  * change Junction does not hold, and a restart (here or on another node) reads again from the committed position: what was
