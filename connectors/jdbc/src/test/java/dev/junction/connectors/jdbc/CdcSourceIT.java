@@ -127,6 +127,39 @@ class CdcSourceIT {
         } finally {
             second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+        eventually("every thread of the engine ended after stop", () -> engineThreads().isEmpty(), CdcSourceIT::engineThreads);
+        assertEquals(-1, activePid(), "the slot is free for the next reader");
+    }
+
+    @Test
+    void aTableWithoutAPrimaryKeyOrAMissingOneIsAConfigurationProblemAtItsPath() throws Exception {
+        db.execute("CREATE TABLE audit_log (at TIMESTAMPTZ, line TEXT)");
+        SourceFactory factory = new JdbcConnector().sources().get("cdc");
+        Config system = new JdbcConnector().systemSpec().withDefaults(ConfigFactory.parseString("url = \"" + db.url() + "\", user = postgres"));
+        Config block = factory.spec().withDefaults(ConfigFactory.parseString(
+                "tables = [\"public.orders\", \"public.audit_log\", \"public.nothing\"], slot = " + slot.name));
+        List<String> problems = factory.validate(system, block, "junction.integrations.x.source.cdc").stream()
+                .map(p -> p.path() + ": " + p.reason()).toList();
+        assertEquals(List.of(
+                "junction.integrations.x.source.cdc.tables: public.audit_log: the table has no primary key (a change is keyed by it)",
+                "junction.integrations.x.source.cdc.tables: public.nothing: no such table"), problems);
+        Config maria = new JdbcConnector().systemSpec().withDefaults(ConfigFactory.parseString("url = \"jdbc:mariadb://127.0.0.1:3306/x\""));
+        assertTrue(factory.validate(maria, block, "cdc").get(0).reason().contains("PostgreSQL only"));
+    }
+
+    private static List<String> engineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("junction-cdc-") || n.startsWith("debezium-")).toList();
+    }
+
+    private long activePid() throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             var s = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, slot.name);
+            try (var rs = s.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+            }
+        }
     }
 
     private SourceInstance start(TestIngestor inbox, PositionStore positions) {
