@@ -10,13 +10,14 @@ import java.util.List;
  *
  * @param publication the publication the slot decodes; created for {@code tables} when it does not exist
  */
-record CdcSettings(List<String> tables, String slot, String publication, int batch, Duration every, Duration heartbeat) {
+record CdcSettings(List<String> tables, String slot, String publication, int batch, Duration every, Duration heartbeat,
+                   Duration commitEvery) {
 
     static CdcSettings from(Config block) {
         String slot = block.getString("slot");
         String publication = block.getString("publication");
         return new CdcSettings(List.copyOf(block.getStringList("tables")), slot, publication.isEmpty() ? slot : publication,
-                block.getInt("batch"), block.getDuration("every"), block.getDuration("heartbeat"));
+                block.getInt("batch"), block.getDuration("every"), block.getDuration("heartbeat"), block.getDuration("commit-every"));
     }
 
     /** Host, port and database of a {@code jdbc:postgresql://host[:port]/database[?...]} URL, for Debezium's settings. */

@@ -89,7 +89,8 @@ final class CdcSource implements SourceInstance {
                     engine = DebeziumEngine.create(Json.class)
                             .using(CdcSource.class.getClassLoader())
                             .using(properties(registration))
-                            .using(OffsetCommitPolicy.always())
+                            .using(settings.commitEvery().isZero() ? OffsetCommitPolicy.always()
+                                    : OffsetCommitPolicy.periodic(properties(registration)))
                             .using((success, message, error) -> ended.complete(success ? null
                                     : message + (error == null ? "" : ": " + rootCause(error))))
                             .using(new DebeziumEngine.ConnectorCallback() {
@@ -258,7 +259,7 @@ final class CdcSource implements SourceInstance {
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("offset.storage", JournalOffsetStore.class.getName());
         p.setProperty(JournalOffsetStore.NAME_PROPERTY, registration);
-        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("offset.flush.interval.ms", String.valueOf(settings.commitEvery().toMillis()));
         p.setProperty("offset.flush.timeout.ms", "30000");
         p.setProperty("database.hostname", address.host());
         p.setProperty("database.port", String.valueOf(address.port()));

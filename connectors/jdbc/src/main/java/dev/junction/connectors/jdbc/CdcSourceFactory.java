@@ -67,11 +67,17 @@ final class CdcSourceFactory implements SourceFactory {
                     + "not hold back WAL written for other tables; 0s: never.")
             .check((Duration d) -> d.isZero() || d.toMillis() >= 100, "must be 0s or at least 100ms");
 
+    static final ConfigField COMMIT_EVERY = ConfigField.duration("commit-every").defaultValue("1s")
+            .description("How often the position of the changes the inbox holds is written to the journal and confirmed to "
+                    + "the slot, at most (at the end of a batch); 0s: after every batch. A reader that dies reads again what "
+                    + "came after the last commit, and the inbox answers those changes as duplicates.")
+            .check((Duration d) -> !d.isNegative() && d.toMinutes() < 10, "must be from 0s to 10m");
+
     static final ConfigSpec SPEC = ConfigSpec.of(
             "Captures inserts, updates and deletes of PostgreSQL tables through a logical replication slot (pgoutput), "
                     + "each as a message with before, after, table, key and LSN; the slot's position is confirmed only once "
                     + "the inbox holds the changes, and kept in Junction's journal. Needs wal_level = logical. One node reads.",
-            TABLES, SLOT_NAME, PUBLICATION, BATCH, EVERY, HEARTBEAT);
+            TABLES, SLOT_NAME, PUBLICATION, BATCH, EVERY, HEARTBEAT, COMMIT_EVERY);
 
     @Override
     public ConfigSpec spec() {

@@ -167,7 +167,7 @@ class CdcSourceIT {
         Config system = new JdbcConnector().systemSpec().withDefaults(ConfigFactory.parseString(
                 "url = \"" + db.url() + "\", user = postgres"));
         Config block = factory.spec().withDefaults(ConfigFactory.parseString(
-                "tables = [\"public.orders\"], slot = " + slot.name + ", batch = 50, every = 20ms"));
+                "tables = [\"public.orders\"], slot = " + slot.name + ", batch = 50, every = 20ms, heartbeat = 500ms"));
         assertEquals(List.of(), factory.spec().validate(ConfigFactory.parseString(
                 "tables = [\"public.orders\"], slot = " + slot.name), "cdc", Set.of()));
         assertEquals(List.of(), factory.validate(system, block, "cdc"));
