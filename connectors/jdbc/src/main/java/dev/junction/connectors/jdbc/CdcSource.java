@@ -2,6 +2,7 @@ package dev.junction.connectors.jdbc;
 
 import dev.junction.connectors.api.Intake;
 import dev.junction.connectors.api.KeyRule;
+import dev.junction.connectors.api.PositionStore;
 import dev.junction.connectors.api.SourceContext;
 import dev.junction.connectors.api.SourceInstance;
 import io.debezium.engine.ChangeEvent;
@@ -54,6 +55,7 @@ final class CdcSource implements SourceInstance {
     private final SourceContext context;
     private final Intake intake;
     private final String detail;
+    private final PositionStore positions;
     private final Thread thread;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -66,6 +68,7 @@ final class CdcSource implements SourceInstance {
         this.context = context;
         this.intake = new Intake(context.ingestor(), new KeyRule.Native(NATIVE_KEY));
         this.detail = "replication slot " + settings.slot() + " of " + system.address();
+        this.positions = new SlotPositions(context.positions(), settings.slot());
         this.thread = new Thread(this::runEngines, "junction-cdc-" + context.integration());
         this.thread.setDaemon(true);
         this.thread.setContextClassLoader(CdcSource.class.getClassLoader()); // Debezium finds its classes through it
@@ -82,7 +85,7 @@ final class CdcSource implements SourceInstance {
         try {
             while (!stopping) {
                 String registration = "junction-cdc-" + context.integration() + "-" + UUID.randomUUID();
-                JournalOffsetStore.register(registration, context.positions());
+                JournalOffsetStore.register(registration, positions);
                 CompletableFuture<String> ended = new CompletableFuture<>();
                 try {
                     seedPosition();
@@ -91,8 +94,7 @@ final class CdcSource implements SourceInstance {
                             .using(properties(registration))
                             .using(settings.commitEvery().isZero() ? OffsetCommitPolicy.always()
                                     : OffsetCommitPolicy.periodic(properties(registration)))
-                            .using((success, message, error) -> ended.complete(success ? null
-                                    : message + (error == null ? "" : ": " + rootCause(error))))
+                            .using((success, message, error) -> ended.complete(success ? null : explain(message, error)))
                             .using(new DebeziumEngine.ConnectorCallback() {
                                 @Override
                                 public void taskStarted() {
@@ -106,7 +108,7 @@ final class CdcSource implements SourceInstance {
                         engine.run();
                     }
                 } catch (Exception e) {
-                    ended.complete(rootCause(e));
+                    ended.complete(explain(null, e));
                 } finally {
                     JournalOffsetStore.unregister(registration);
                 }
@@ -216,12 +218,12 @@ final class CdcSource implements SourceInstance {
     }
 
     /**
-     * Before the first start (no position in the journal): creates the slot if it is missing and commits its confirmed
-     * position as the source's position. Without it Debezium would begin at the current end of the WAL, so a reader that
+     * Before the first start (no position in the journal for this slot): creates the slot if it is missing and commits its
+     * confirmed position as the source's position. Without it Debezium would begin at the current end of the WAL, so a reader that
      * died before its first commit would make its successor skip every change between the slot's position and then.
      */
     private void seedPosition() throws Exception {
-        if (context.positions().load().toCompletableFuture().get(30, TimeUnit.SECONDS).isPresent()) {
+        if (positions.load().toCompletableFuture().get(30, TimeUnit.SECONDS).isPresent()) {
             return;
         }
         long confirmed;
@@ -243,7 +245,7 @@ final class CdcSource implements SourceInstance {
                 }
             }
         }
-        context.positions().commit(JournalOffsetStore.initial(engineName(), confirmed)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        positions.commit(JournalOffsetStore.initial(engineName(), confirmed)).toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("{}: starts reading {} at {}", context.integration(), detail, ChangeEnvelope.lsnText(confirmed));
     }
 
@@ -327,6 +329,16 @@ final class CdcSource implements SourceInstance {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Why the engine stopped, in words an operator can act on. */
+    private String explain(String message, Throwable error) {
+        String cause = error == null ? message : rootCause(error);
+        if (cause != null && cause.contains("no longer available on the server")) {
+            return "the replication slot " + settings.slot() + " no longer holds the position Junction committed (was it dropped?):"
+                    + " the changes made since cannot be captured; to go on from now, give the source a new slot";
+        }
+        return cause;
     }
 
     private static String rootCause(Throwable e) {

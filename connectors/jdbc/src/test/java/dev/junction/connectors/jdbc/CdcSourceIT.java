@@ -132,6 +132,46 @@ class CdcSourceIT {
     }
 
     @Test
+    void aSlotDroppedUnderTheSourceStopsItVisiblyAndANewSlotGoesOnFromItsOwnStart() throws Exception {
+        TestIngestor inbox = new TestIngestor();
+        MemoryPositions positions = new MemoryPositions();
+        List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SourceStatus status = new SourceStatus() {
+            @Override
+            public void connected(String detail) {}
+
+            @Override
+            public void disconnected(String reason, Duration retryIn) {
+                lost.add(reason);
+            }
+        };
+        SourceInstance source = start(inbox, positions, status, slot.name);
+        try {
+            db.execute("INSERT INTO orders VALUES (1, 'new', 1)");
+            eventually("the first change accepted", () -> inbox.accepted().size() == 1, () -> inbox.accepted().size());
+            ReplicationSlot.drop(slot.name);
+            db.execute("INSERT INTO orders VALUES (2, 'new', 2)"); // in no slot: lost to change data capture
+            eventually("the lost slot reported in the source's status", () -> lost.stream().anyMatch(r -> r.contains("no longer holds the position")),
+                    () -> lost);
+            assertEquals(1, inbox.accepted().size(), "nothing captured while the slot is gone");
+        } finally {
+            source.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        try (ReplicationSlot next = new ReplicationSlot()) {
+            SourceInstance again = start(inbox, positions, SourceStatus.ignored(), next.name);
+            try {
+                eventually("the new slot created", () -> flushOf(next) >= 0, () -> "none");
+                db.execute("INSERT INTO orders VALUES (3, 'new', 3)");
+                eventually("a change made after the new slot exists accepted", () -> inbox.accepted().size() == 2, () -> inbox.accepted().size());
+                assertEquals("public.orders/3", inbox.accepted().get(1).json().path("row").asText());
+            } finally {
+                again.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        }
+        System.out.println("cdc slot dropped under the source: reported as " + lost.get(lost.size() - 1).lines().findFirst().orElse(""));
+    }
+
+    @Test
     void aTableWithoutAPrimaryKeyOrAMissingOneIsAConfigurationProblemAtItsPath() throws Exception {
         db.execute("CREATE TABLE audit_log (at TIMESTAMPTZ, line TEXT)");
         SourceFactory factory = new JdbcConnector().sources().get("cdc");
@@ -163,18 +203,30 @@ class CdcSourceIT {
     }
 
     private SourceInstance start(TestIngestor inbox, PositionStore positions) {
+        return start(inbox, positions, SourceStatus.ignored(), slot.name);
+    }
+
+    private SourceInstance start(TestIngestor inbox, PositionStore positions, SourceStatus status, String slotName) {
         SourceFactory factory = new JdbcConnector().sources().get("cdc");
         Config system = new JdbcConnector().systemSpec().withDefaults(ConfigFactory.parseString(
                 "url = \"" + db.url() + "\", user = postgres"));
         Config block = factory.spec().withDefaults(ConfigFactory.parseString(
-                "tables = [\"public.orders\"], slot = " + slot.name + ", batch = 50, every = 20ms, heartbeat = 500ms"));
+                "tables = [\"public.orders\"], slot = " + slotName + ", publication = " + slot.name + ", batch = 50, every = 20ms, heartbeat = 500ms"));
         assertEquals(List.of(), factory.spec().validate(ConfigFactory.parseString(
                 "tables = [\"public.orders\"], slot = " + slot.name), "cdc", Set.of()));
         assertEquals(List.of(), factory.validate(system, block, "cdc"));
         SourceInstance source = factory.create(new SourceContext("cdc-test", "shop-db", system, block, Path.of("."), inbox, positions,
-                SourceStatus.ignored(), SystemCalls.DIRECT, RunRecorder.NONE, null, blocking));
+                status, SystemCalls.DIRECT, RunRecorder.NONE, null, blocking));
         source.start();
         return source;
+    }
+
+    private static long flushOf(ReplicationSlot s) {
+        try {
+            return s.confirmedFlush();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private long confirmed() {
