@@ -50,6 +50,7 @@ public final class JdbcConnector implements Connector {
             CONNECTION_TIMEOUT, QUERY_TIMEOUT);
 
     private final OutboxSourceFactory outbox = new OutboxSourceFactory();
+    private final CdcSourceFactory cdc = new CdcSourceFactory();
     private final JdbcSinkFactory sink = new JdbcSinkFactory();
 
     @Override
@@ -64,7 +65,7 @@ public final class JdbcConnector implements Connector {
 
     @Override
     public Map<String, SourceFactory> sources() {
-        return Map.of("outbox", outbox);
+        return Map.of("outbox", outbox, "cdc", cdc);
     }
 
     @Override
