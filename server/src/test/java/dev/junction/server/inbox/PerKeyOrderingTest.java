@@ -63,6 +63,7 @@ class PerKeyOrderingTest {
                 parkKeys.stream().filter(k -> !k.startsWith("q3-")).forEach(otherKeys::add);
 
                 Effects.awaitDelivered(target, otherKeys, Duration.ofSeconds(60));
+                assertInOrder(target, order, "before the restart");
                 assertEquals(0, target.successes("p3-1"), "p3 still fails: the other keys went on without it");
                 assertTrue(target.requests("p3-1") > 1, "p3-1 is being retried");
                 head = awaitDeadLetter(first, "q3-3");
@@ -93,13 +94,18 @@ class PerKeyOrderingTest {
 
             List<String> all = order.values().stream().flatMap(List::stream).toList();
             Effects effects = Effects.of(all, target);
-            List<String> violations = Effects.orderViolations(target, order);
-            System.out.println("per-key ordering: " + effects + "; " + violations.size() + " order violations over "
-                    + order.size() + " partition keys" + (violations.isEmpty() ? "" : ", e.g. " + violations.stream().limit(5).toList()));
-            assertEquals(List.of(), violations, "every partition key in the order accepted");
+            System.out.println("per-key ordering: " + effects);
+            assertInOrder(target, order, "at the end");
             assertEquals(List.of(), effects.lost(), effects::toString);
             assertEquals(List.of(), effects.duplicateEffects(), effects::toString);
         }
+    }
+
+    private static void assertInOrder(RecordingTarget target, Map<String, List<String>> order, String when) {
+        List<String> violations = Effects.orderViolations(target, order);
+        System.out.println("per-key ordering " + when + ": " + violations.size() + " order violations over " + order.size()
+                + " partition keys" + (violations.isEmpty() ? "" : ", e.g. " + violations.stream().limit(3).toList()));
+        assertEquals(List.of(), violations, "every partition key in the order accepted, " + when);
     }
 
     /** Posts {@code keys} x {@code each} messages, keys in parallel, each key's in order; returns their idempotency keys. */
