@@ -463,13 +463,15 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         List<Settlement> open = cmd.settlements().stream().filter(s -> state.pending.containsKey(s.messageId())).toList();
         cmd.settlements().forEach(s -> inFlight.remove(s.messageId()));
         // the partition keys of the ordered ones, read before the settlement takes them out of pending
-        Map<String, String> keys = new HashMap<>();
+        Map<String, String> keys = Map.of(); // stays empty (nothing allocated) for unordered integrations
         for (Settlement s : open) {
             String key = state.pending.get(s.messageId()).envelope().partitionKey();
             if (key != null) {
+                keys = keys.isEmpty() ? new HashMap<>() : keys;
                 keys.put(s.messageId(), key);
             }
         }
+        Map<String, String> ordered = keys;
         boolean handedOff = handingOff && inFlight.isEmpty();
         if (open.isEmpty()) {
             dispatch(state);
@@ -483,7 +485,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     Metrics.settled(integration, t.target(), Metrics.label(t.status()), receivedAt[i], open.get(i).settledAt());
                 }
             }
-            keys.forEach((id, key) -> {
+            ordered.forEach((id, key) -> {
                 String next = gate.settled(key, id, newState.parked.isParked(key),
                         waiting -> newState.pending.containsKey(waiting) && !inFlight.contains(waiting));
                 if (next != null) {

@@ -27,12 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ordering = per-key} against a running server and a real HTTP target. Given two integrations ordered by
  * {@code json:/orderId}, with 20 and 8 partition keys interleaved over 4 partitions: one key's target calls fail for a while,
- * and in the other integration one message of a key exhausts its retry budget. Then the other keys are all delivered while
- * the failing key waits; the exhausted message is a dead letter with the rest of its key parked behind it (listed with that
- * reason); the node is restarted with that key parked and another still failing; messages of the parked key accepted after the
- * restart park too; the failing key recovers and the replay of the dead letter releases its followers. Every partition key
- * reached the target in the order accepted (no attempt of a message before its predecessor was applied), 0 lost, 0
- * duplicate effects.
+ * and in the other integration a message of each of two keys exhausts its retry budget. Then the other keys are all delivered
+ * while the failing key waits; each exhausted message is a dead letter with the rest of its key parked behind it (listed with
+ * that reason); a message without a partition key is a dead letter saying so; the node is restarted with those keys parked and
+ * another still failing; messages of a parked key accepted after the restart park too; discarding one head releases its
+ * followers in order, the failing key recovers, and the replay of the other head releases its followers. Every partition key
+ * reached the target in the order accepted (no attempt of a message before its predecessor was applied), 0 lost, 0 duplicate
+ * effects.
  */
 class PerKeyOrderingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,18 +50,20 @@ class PerKeyOrderingTest {
     @Test
     void deliversEachKeyInOrderHoldsBackOnlyTheFailingKeyAndParksBehindADeadLetter() throws Exception {
         try (RecordingTarget target = new RecordingTarget()) {
-            target.respondWith((key, n) -> key.startsWith("p3-") && p3Fails || key.equals("q3-3") && q3Fails ? 503 : 200);
+            target.respondWith((key, n) -> key.startsWith("p3-") && p3Fails || key.equals("q3-3") && q3Fails
+                    || key.equals("q5-3") ? 503 : 200);
             Path config = TestConfig.write(dir, config(target.baseUrl()));
             Map<String, List<String>> order = new ConcurrentHashMap<>();
             List<String> otherKeys = new ArrayList<>();
             String head;
+            String discarded;
 
             try (RunningServer first = RunningServer.start(config, dir.resolve("data"), ENV)) {
                 // 20 keys x 10 messages and 8 keys x 7, interleaved: each key's messages are sent one after the other
                 List<String> slowKeys = postInterleaved(first, SLOW, "p", 20, 10, order);
                 List<String> parkKeys = postInterleaved(first, PARK, "q", 8, 7, order);
                 slowKeys.stream().filter(k -> !k.startsWith("p3-")).forEach(otherKeys::add);
-                parkKeys.stream().filter(k -> !k.startsWith("q3-")).forEach(otherKeys::add);
+                parkKeys.stream().filter(k -> !k.startsWith("q3-") && !k.startsWith("q5-")).forEach(otherKeys::add);
 
                 Effects.awaitDelivered(target, otherKeys, Duration.ofSeconds(60));
                 assertInOrder(target, order, "before the restart");
@@ -68,6 +71,15 @@ class PerKeyOrderingTest {
                 assertTrue(target.requests("p3-1") > 1, "p3-1 is being retried");
                 head = awaitDeadLetter(first, "q3-3");
                 assertParked(first, head, List.of("q3-4", "q3-5", "q3-6", "q3-7"));
+                discarded = awaitDeadLetter(first, "q5-3");
+                assertParked(first, discarded, List.of("q5-4", "q5-5", "q5-6", "q5-7"));
+
+                // a message without a partition key cannot be ordered: kept as a dead letter that says why
+                assertEquals(202, first.post(SLOW, "no-order-1", "{\"line\":1}").statusCode());
+                Await.until(Duration.ofSeconds(30), () -> listing(first, "orders-p").contains("invalid-partition-key"),
+                        () -> "no dead letter for the message without a partition key");
+                assertTrue(listing(first, "orders-p").contains("the body has no value at JSON pointer /orderId; it carries the partition key"),
+                        () -> listing(first, "orders-p"));
             }
             for (String key : List.of("p3-2", "q3-4")) {
                 assertEquals(0, target.requests(key), key + " waits behind its key");
@@ -79,6 +91,12 @@ class PerKeyOrderingTest {
                     post(second, PARK, "q3", "q3-" + i, order);
                 }
                 assertParked(second, head, List.of("q3-4", "q3-5", "q3-6", "q3-7", "q3-8", "q3-9", "q3-10"));
+
+                // discarding a head gives up on it: the rest of its key goes on, in order
+                HttpResponse<String> discard = second.postJson("/api/v1/dead-letters/" + discarded + "/discard",
+                        "{\"reason\":\"cancelled order\"}");
+                assertEquals(200, discard.statusCode(), discard.body());
+                Effects.awaitDelivered(target, List.of("q5-4", "q5-5", "q5-6", "q5-7"), Duration.ofSeconds(60));
 
                 p3Fails = false;
                 Effects.awaitDelivered(target, order.get("p3"), Duration.ofSeconds(60));
@@ -92,6 +110,7 @@ class PerKeyOrderingTest {
                 assertEquals(0, left.get("items").size(), "nothing left dead or parked: " + left);
             }
 
+            order.get("q5").remove("q5-3"); // discarded: never applied; the rest of q5 in order
             List<String> all = order.values().stream().flatMap(List::stream).toList();
             Effects effects = Effects.of(all, target);
             System.out.println("per-key ordering: " + effects);
@@ -168,10 +187,21 @@ class PerKeyOrderingTest {
         JsonNode items = JSON.readTree(server.get("/api/v1/dead-letters?integration=orders-q&errorClass=parked").body()).get("items");
         List<String> parked = new ArrayList<>();
         for (JsonNode item : items) {
-            assertTrue(item.get("detail").asText().startsWith("parked behind " + head), item::toString);
-            parked.add(item.get("idempotencyKey").asText());
+            assertTrue(item.get("detail").asText().startsWith("parked behind "), item::toString);
+            assertEquals("*", item.get("target").asText(), "parked for every target");
+            if (item.get("detail").asText().startsWith("parked behind " + head)) {
+                parked.add(item.get("idempotencyKey").asText());
+            }
         }
         assertEquals(keys.stream().sorted().toList(), parked.stream().sorted().toList(), "parked behind " + head);
+    }
+
+    private static String listing(RunningServer server, String integration) {
+        try {
+            return server.get("/api/v1/dead-letters?integration=" + integration).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String config(String targetUrl) {
