@@ -638,7 +638,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         KeyIndex.Entry entry = cmd.messageId() != null ? state.keys.byMessageId(cmd.messageId()) : state.keys.get(cmd.idempotencyKey());
         String id = entry != null ? entry.messageId() : cmd.messageId() != null ? cmd.messageId() : "";
         return Effect().reply(cmd.replyTo(), new Location(persistenceId().id(), id, entry == null ? -1 : entry.sequenceNr(),
-                state.pending.containsKey(id)));
+                state.pending.containsKey(id) || state.parked.holds(id)));
     }
 
     private Effect<Event, State> onReprocess(State state, Reprocess cmd) {

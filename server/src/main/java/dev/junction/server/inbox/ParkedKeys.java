@@ -107,6 +107,11 @@ public final class ParkedKeys {
         }
     }
 
+    /** True when message {@code messageId} is parked (a follower): it is still to be delivered. */
+    boolean holds(String messageId) {
+        return byKey.values().stream().anyMatch(k -> k.followers.stream().anyMatch(p -> p.envelope().messageId().equals(messageId)));
+    }
+
     /** Every follower of every parked key. */
     List<PendingDelivery> followers() {
         List<PendingDelivery> all = new ArrayList<>();
