@@ -50,9 +50,13 @@ final class IntegrationRoutes {
         this.messages = messages;
     }
 
-    /** {@code lookups}: the version of each lookup table its steps name; {@code mask}: the pointers its views mask. */
+    /**
+     * {@code lookups}: the version of each lookup table its steps name; {@code mask}: the pointers its views mask;
+     * {@code ordering}: none or per-key; {@code partitionKey}: its rule, or null (none, or the source's own key).
+     */
     record Integration(String name, String revision, List<String> loadedRevisions, String source, List<String> steps,
-                       List<String> mappingVersions, List<String> targets, List<String> lookups, List<String> mask) {}
+                       List<String> mappingVersions, List<String> targets, List<String> lookups, List<String> mask,
+                       String ordering, String partitionKey) {}
 
     record Reloaded(boolean applied, List<String> changes) {}
 
@@ -116,7 +120,9 @@ final class IntegrationRoutes {
                 s.steps().stream().map(StepSettings::label).toList(),
                 s.steps().stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
                         .flatMap(m -> m.versions().keySet().stream().map(m::tag)).toList(),
-                s.targets().stream().map(TargetSettings::name).toList(), s.lookups(), s.mask().pointers());
+                s.targets().stream().map(TargetSettings::name).toList(), s.lookups(), s.mask().pointers(),
+                s.ordering().perKey() ? "per-key" : "none",
+                s.ordering().partitionKey() == null ? null : s.ordering().partitionKey().spec());
     }
 
     private IntegrationSettings known(String name) {

@@ -15,9 +15,11 @@ import java.util.List;
  * @param lookups  the version tag of each lookup table its JSLT names ({@code store-accounts@3f2a1b0c9d8e}): what a message
  *                 records as the tables that mapped it
  * @param mask     what its views and log lines show masked
+ * @param ordering whether messages with one partition key are delivered in order, and where that key is found
  */
 public record IntegrationSettings(String name, SourceSettings source, List<StepSettings> steps, List<TargetSettings> targets,
-                                  String revision, List<String> lookups, dev.junction.server.masking.Masking mask) {
+                                  String revision, List<String> lookups, dev.junction.server.masking.Masking mask,
+                                  OrderingSettings ordering) {
 
     /** The current version tag of each map step, in order. */
     public List<String> mappingVersions() {

@@ -55,8 +55,10 @@ final class IntegrationsReader {
                 problems.at(junction.getConfig("integrations"), name, path, "integration names take letters, digits, '.', '_' and '-' (at most 64)");
             }
             for (String key : block.root().keySet()) {
-                if (!Set.of("source", "steps", "targets", "description", "monitoring", "mask").contains(key)) {
-                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description, monitoring, mask)");
+                if (!Set.of("source", "steps", "targets", "description", "monitoring", "mask", OrderingReader.ORDERING,
+                        OrderingReader.PARTITION_KEY).contains(key)) {
+                    problems.at(block, key, path + "." + key, "unknown setting (known: source, steps, targets, description, "
+                            + "monitoring, mask, ordering, partition-key)");
                 }
             }
             lookups.startIntegration();
@@ -64,10 +66,11 @@ final class IntegrationsReader {
             List<StepSettings> compiled = steps(block, path);
             List<TargetSettings> targets = targets(block, path);
             Masking mask = MaskReader.read(block, path, problems);
-            if (source != null && compiled != null && targets != null && mask != null) {
+            OrderingSettings ordering = OrderingReader.read(block, path, source, problems);
+            if (source != null && compiled != null && targets != null && mask != null && ordering != null) {
                 List<LookupTable> used = lookups.used();
                 result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled, used),
-                        used.stream().map(LookupTable::tag).toList(), mask));
+                        used.stream().map(LookupTable::tag).toList(), mask, ordering));
             }
         });
         if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() == ConfigValueType.LIST
@@ -77,7 +80,7 @@ final class IntegrationsReader {
             List<TargetSettings> targets = targets(notify, "notify", "junction.alerts");
             if (targets != null) {
                 result.put(AlertSettings.NOTIFY_INTEGRATION, new IntegrationSettings(AlertSettings.NOTIFY_INTEGRATION, null, List.of(),
-                        targets, revision(notify, List.of(), List.of()), List.of(), Masking.NONE));
+                        targets, revision(notify, List.of(), List.of()), List.of(), Masking.NONE, OrderingSettings.NONE));
             }
         } else if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() != ConfigValueType.LIST) {
             problems.at(junction.getConfig("alerts"), "notify", "junction.alerts.notify", "must be a list of targets such as "

@@ -5,6 +5,7 @@ import dev.junction.server.config.IntegrationSettings;
 import dev.junction.server.config.TargetSettings;
 import dev.junction.server.inbox.DeliveryHandler;
 import dev.junction.server.inbox.Integrations;
+import dev.junction.server.inbox.PartitionKeys;
 import dev.junction.server.system.Systems;
 import dev.junction.server.transform.Pipeline;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ public final class Catalog implements Integrations {
             known.add(delivery);
             return known;
         });
-        accepting.put(settings.name(), new Integrations.Revision(settings.revision(), settings.mappingVersions()));
+        accepting.put(settings.name(), new Integrations.Revision(settings.revision(), settings.mappingVersions(),
+                settings.ordering().perKey() ? new PartitionKeys(settings.ordering().partitionKey()) : null));
         current.put(settings.name(), settings);
     }
 

@@ -272,7 +272,8 @@ public final class IntegrationDelivery {
             return Envelope.builder().messageId(MessageIds.next()).integration(integration)
                     .idempotencyKey(envelope.idempotencyKey() + "/" + item.keyPart()).receivedAt(envelope.receivedAt())
                     .contentType("application/json").raw(raw).headers(envelope.headers()).revision(revision)
-                    .parentId(envelope.messageId()).firstStep(split.nextStep()).mappings(mappings).build();
+                    .parentId(envelope.messageId()).firstStep(split.nextStep()).mappings(mappings)
+                    .partitionKey(envelope.partitionKey()).build(); // ordered behind their parent, in their order
         }
 
         CompletionStage<Settlement> next() {

@@ -194,8 +194,41 @@ public final class DeadLetters {
         return selected;
     }
 
-    /** A page of the listing, newest first from {@code query.after()}, and how many match in all. */
-    Page list(Query query, String integration) {
+    /** The error class of a message parked behind a dead letter of its partition key (per-key ordering). */
+    public static final String PARKED = "parked";
+
+    /**
+     * A page of the listing, newest first from {@code query.after()}, and how many match in all. Messages parked behind a dead
+     * letter of their partition key are listed too, with error class {@link #PARKED}, target {@code *} (they wait for every
+     * target) and the detail {@code parked behind <message id>}; they are not dead letters themselves, so no operation selects
+     * them: replaying or discarding their head releases them, in order.
+     */
+    Page list(Query query, String integration, ParkedKeys parked) {
+        Page letters = list(query, integration);
+        List<Entry> entries = new ArrayList<>(letters.entries());
+        int matched = letters.matched();
+        for (ParkedKeys.Parked key : parked.copy()) {
+            String detail = "parked behind " + key.head() + " (partition key " + key.partitionKey() + ")";
+            for (PendingDelivery follower : key.followers()) {
+                Envelope e = follower.envelope();
+                Letter letter = new Letter(e.messageId(), e.idempotencyKey(), e.receivedAt(), key.parkedAt(), List.of(), 0, 0);
+                Target target = new Target("*", "", PARKED, detail, 0);
+                if (!query.matches(letter, target)) {
+                    continue;
+                }
+                matched++;
+                Entry entry = new Entry(e.messageId(), integration, e.idempotencyKey(), target.target(), "", PARKED, detail, 0,
+                        e.receivedAt(), key.parkedAt());
+                if (query.after() == null || query.after().before(entry)) {
+                    entries.add(entry);
+                }
+            }
+        }
+        entries.sort(Entry.ORDER);
+        return new Page(List.copyOf(entries.subList(0, Math.min(entries.size(), query.limit()))), matched);
+    }
+
+    private Page list(Query query, String integration) {
         List<Entry> entries = new ArrayList<>();
         int matched = 0;
         for (Letter letter : newestFirst) {

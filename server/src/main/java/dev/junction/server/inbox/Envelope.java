@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param messageId      Junction's id for it, time-ordered
  * @param integration    the integration it belongs to
- * @param partition      the inbox partition, derived from the idempotency key
+ * @param partition      the inbox partition, derived from the partition key if it has one, else from the idempotency key
  * @param idempotencyKey the key that identifies its effect; every delivery attempt carries it
  * @param receivedAt     when it was received, epoch milliseconds
  * @param contentType    the media type of {@code raw}
@@ -25,6 +25,9 @@ import java.util.Map;
  *                       they are configured (under {@code earlier-versions})
  * @param unusable       for a message its source could not use (no key, a body it cannot read), why; it is kept so an operator
  *                       sees it, and dead-lettered without an attempt. Null for every other message
+ * @param partitionKey   for an integration with {@code ordering = per-key}, the key it is ordered by: messages with one
+ *                       partition key are delivered in the order they were accepted, and it chooses the partition. Null:
+ *                       unordered (and events written before ordering existed)
  */
 public record Envelope(
         String messageId,
@@ -40,7 +43,8 @@ public record Envelope(
         String parentId,
         int firstStep,
         List<String> mappings,
-        Unusable unusable) implements CborSerializable {
+        Unusable unusable,
+        String partitionKey) implements CborSerializable {
 
     /** Why a source could not use a message: its error class ({@code invalid-key}) and a sentence for an operator. */
     public record Unusable(String errorClass, String reason) implements CborSerializable {}
@@ -73,6 +77,7 @@ public record Envelope(
         b.firstStep = firstStep;
         b.mappings = mappings;
         b.unusable = unusable;
+        b.partitionKey = partitionKey;
         return b;
     }
 
@@ -92,6 +97,7 @@ public record Envelope(
         private int firstStep;
         private List<String> mappings = List.of();
         private Unusable unusable;
+        private String partitionKey;
 
         private Builder() {}
 
@@ -109,10 +115,11 @@ public record Envelope(
         public Builder firstStep(int firstStep) { this.firstStep = firstStep; return this; }
         public Builder mappings(List<String> mappings) { this.mappings = mappings; return this; }
         public Builder unusable(Unusable unusable) { this.unusable = unusable; return this; }
+        public Builder partitionKey(String partitionKey) { this.partitionKey = partitionKey; return this; }
 
         public Envelope build() {
             return new Envelope(messageId, integration, partition, idempotencyKey, receivedAt, contentType, raw, bodyHash, headers,
-                    revision, parentId, firstStep, mappings, unusable);
+                    revision, parentId, firstStep, mappings, unusable, partitionKey);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.junction.server.inbox;
 import dev.junction.connectors.api.InboundMessage;
 import dev.junction.connectors.api.IngestResult;
 import dev.junction.connectors.api.Ingestor;
+import dev.junction.connectors.api.KeyRule;
 import dev.junction.connectors.api.UnusableMessage;
 import dev.junction.server.config.InboxSettings;
 import dev.junction.server.observability.Metrics;
@@ -120,9 +121,20 @@ public final class Inbox {
             @Override
             public CompletionStage<IngestResult> ingest(InboundMessage message) {
                 long start = System.nanoTime();
+                Integrations.Revision revision = integrations.accepting(integration);
+                String partitionKey = null;
+                if (revision.partitionKeys() != null) {
+                    KeyRule.Found found = revision.partitionKeys().find(message);
+                    if (!found.isKey()) { // kept as a dead letter, like a message without an idempotency key
+                        return reject(new UnusableMessage("invalid-partition-key", found.problem(), message.contentType(),
+                                message.raw(), message.headers()));
+                    }
+                    partitionKey = found.key();
+                }
                 Tracing.Step span = Tracing.receive(integration, message.headers());
-                return offer(partitions, received(integration, message.idempotencyKey(), message.contentType(), message.raw(),
-                        span.headers()), message.idempotencyKey(), message.raw())
+                return offer(partitions, received(integration, revision, message.idempotencyKey(), message.contentType(),
+                        message.raw(), span.headers()).partitionKey(partitionKey), message.idempotencyKey(), partitionKey,
+                        message.raw())
                         .whenComplete((result, failure) -> {
                             counted(integration, start, result);
                             span.finish(failure != null ? failure.getClass().getSimpleName() : result.isDurable() ? null
@@ -137,8 +149,9 @@ public final class Inbox {
                 long start = System.nanoTime();
                 Tracing.Step span = Tracing.receive(integration, message.headers());
                 span.finish(message.errorClass()); // not the reason: it may quote the body
-                return offer(partitions, received(integration, key, message.contentType(), message.raw(), span.headers())
-                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, message.raw())
+                return offer(partitions, received(integration, integrations.accepting(integration), key, message.contentType(),
+                        message.raw(), span.headers())
+                        .unusable(new Envelope.Unusable(message.errorClass(), message.reason())), key, null, message.raw())
                         .whenComplete((result, failure) -> counted(integration, start, result));
             }
         };
@@ -159,8 +172,8 @@ public final class Inbox {
         Metrics.ingest(integration, System.nanoTime() - start);
     }
 
-    private Envelope.Builder received(String integration, String key, String contentType, byte[] raw, Map<String, String> headers) {
-        Integrations.Revision revision = integrations.accepting(integration);
+    private Envelope.Builder received(String integration, Integrations.Revision revision, String key, String contentType, byte[] raw,
+                                      Map<String, String> headers) {
         // headers carry the message's trace: the sender's (a webhook's traceparent), else one started here (Tracing.receive).
         return Envelope.builder().messageId(MessageIds.next()).integration(integration).idempotencyKey(key)
                 .receivedAt(System.currentTimeMillis()).contentType(contentType).raw(raw).headers(headers)
@@ -172,18 +185,23 @@ public final class Inbox {
      * deduplicated like any other: its key and body are set, its partition and digest are filled in here.
      */
     public CompletionStage<IngestResult> resubmit(Envelope made) {
-        return offer(queuesOf(made.integration()), made.toBuilder(), made.idempotencyKey(), made.raw());
+        return offer(queuesOf(made.integration()), made.toBuilder(), made.idempotencyKey(), made.partitionKey(), made.raw());
     }
 
-    /** Fills in the partition of {@code key} and the digest of {@code raw}, and queues the envelope for its partition. */
-    private static CompletionStage<IngestResult> offer(PartitionQueue[] partitions, Envelope.Builder envelope, String key, byte[] raw) {
-        int partition = partitionOf(key, partitions.length);
+    /**
+     * Fills in the partition and the digest of {@code raw}, and queues the envelope for its partition. The partition is that of
+     * its partition key when it has one (every message of a key meets in one partition, which delivers them in order), else
+     * that of its idempotency key {@code key} (its duplicates meet it there).
+     */
+    private static CompletionStage<IngestResult> offer(PartitionQueue[] partitions, Envelope.Builder envelope, String key,
+                                                      String partitionKey, byte[] raw) {
+        int partition = partitionOf(partitionKey != null ? partitionKey : key, partitions.length);
         return partitions[partition].offer(envelope.partition(partition).bodyHash(digest(raw)).build());
     }
 
     /** The partition of a key: stable across nodes and restarts ({@link String#hashCode()} is specified). */
-    static int partitionOf(String idempotencyKey, int partitions) {
-        return Math.floorMod(idempotencyKey.hashCode(), partitions);
+    static int partitionOf(String key, int partitions) {
+        return Math.floorMod(key.hashCode(), partitions);
     }
 
     static long digest(byte[] raw) {

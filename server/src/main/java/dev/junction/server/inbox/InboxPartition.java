@@ -222,6 +222,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         KeyIndex keys;
         LinkedHashMap<String, PendingDelivery> pending;
         DeadLetters deadLetters;
+        /** Partition keys held back behind a dead letter, with their followers (per-key ordering). */
+        ParkedKeys parked;
         /**
          * While recovering only: dead letters in full, for {@link Replayed} events written before replays carried what they
          * deliver. Emptied when recovery completes.
@@ -237,16 +239,19 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             keys = new KeyIndex(settings.dedupWindow(), settings.dedupMaxKeys(), settings.dedupFilterKeys());
             pending = new LinkedHashMap<>();
             deadLetters = new DeadLetters();
+            parked = new ParkedKeys();
             legacy = new java.util.HashMap<>();
         }
     }
 
     /**
      * The persisted form of {@link State}. Snapshots written before have {@code keys} instead of {@code keyIndex} and whole
-     * {@code deadLetters} instead of {@code letters}; both are read.
+     * {@code deadLetters} instead of {@code letters}; both are read. {@code parked} is null in snapshots written before
+     * per-key ordering.
      */
     public record Snapshot(List<KeyIndex.Entry> keys, List<PendingDelivery> pending, List<DeadLetters.DeadLetter> deadLetters,
-                           List<DeadLetters.Operation> audit, KeyIndex.Saved keyIndex, List<DeadLetters.Letter> letters)
+                           List<DeadLetters.Operation> audit, KeyIndex.Saved keyIndex, List<DeadLetters.Letter> letters,
+                           List<ParkedKeys.Parked> parked)
             implements CborSerializable {}
 
     /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
@@ -259,6 +264,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     // Transient dispatch bookkeeping, rebuilt after every (re)start.
     private final ArrayDeque<String> undispatched = new ArrayDeque<>();
     private final Set<String> inFlight = new HashSet<>();
+    /** Per-key order: one message of a partition key with the stream at a time. */
+    private final KeyGate gate = new KeyGate();
     private DeliveryStream stream;
     private long streamGeneration;
     private boolean handingOff;
@@ -344,7 +351,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                             persistenceId().id(), inFlight.size());
                     return Effect().stop();
                 })
-                .onCommand(ListDeadLetters.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.deadLetters.list(cmd.query(), integration)))
+                .onCommand(ListDeadLetters.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
+                        state.deadLetters.list(cmd.query(), integration, state.parked)))
                 .onCommand(GetDeadLetter.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
                         new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()), persistenceId().id())))
                 .onCommand(GetAudit.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Audit(List.copyOf(state.deadLetters.audit))))
@@ -454,6 +462,16 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private Effect<Event, State> onSettle(State state, Settle cmd) {
         List<Settlement> open = cmd.settlements().stream().filter(s -> state.pending.containsKey(s.messageId())).toList();
         cmd.settlements().forEach(s -> inFlight.remove(s.messageId()));
+        // the partition keys of the ordered ones, read before the settlement takes them out of pending
+        Map<String, String> keys = Map.of(); // stays empty (nothing allocated) for unordered integrations
+        for (Settlement s : open) {
+            String key = state.pending.get(s.messageId()).envelope().partitionKey();
+            if (key != null) {
+                keys = keys.isEmpty() ? new HashMap<>() : keys;
+                keys.put(s.messageId(), key);
+            }
+        }
+        Map<String, String> ordered = keys;
         boolean handedOff = handingOff && inFlight.isEmpty();
         if (open.isEmpty()) {
             dispatch(state);
@@ -467,6 +485,13 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     Metrics.settled(integration, t.target(), Metrics.label(t.status()), receivedAt[i], open.get(i).settledAt());
                 }
             }
+            ordered.forEach((id, key) -> {
+                String next = gate.settled(key, id, newState.parked.isParked(key),
+                        waiting -> newState.pending.containsKey(waiting) && !inFlight.contains(waiting));
+                if (next != null) {
+                    undispatched.addFirst(next); // next of its key, before anything accepted after it
+                }
+            });
             dispatch(newState);
         });
         return (handedOff ? persisted.thenStop() : persisted).thenReply(cmd.replyTo(), s -> org.apache.pekko.Done.getInstance());
@@ -561,8 +586,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         long horizon = found.horizon();
         List<DeadLetters.Letter> letters = state.deadLetters.letters.values().stream()
                 .filter(l -> Math.min(l.acceptedSeqNr(), l.settledSeqNr()) <= horizon).limit(CARRY_CHUNK).toList();
-        List<PendingDelivery> pending = state.pending.values().stream().filter(p -> p.acceptedSeqNr() <= horizon)
-                .limit(CARRY_CHUNK).toList();
+        List<PendingDelivery> pending = java.util.stream.Stream.concat(state.pending.values().stream(), state.parked.followers().stream())
+                .filter(p -> p.acceptedSeqNr() <= horizon).limit(CARRY_CHUNK).toList();
         if (!letters.isEmpty()) {
             context.pipeToSelf(records.read(persistenceId().id(), letters), (read, failure) -> new CarryRead(horizon, letters, read, failure));
             return Effect().none();
@@ -613,7 +638,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         KeyIndex.Entry entry = cmd.messageId() != null ? state.keys.byMessageId(cmd.messageId()) : state.keys.get(cmd.idempotencyKey());
         String id = entry != null ? entry.messageId() : cmd.messageId() != null ? cmd.messageId() : "";
         return Effect().reply(cmd.replyTo(), new Location(persistenceId().id(), id, entry == null ? -1 : entry.sequenceNr(),
-                state.pending.containsKey(id)));
+                state.pending.containsKey(id) || state.parked.holds(id)));
     }
 
     private Effect<Event, State> onReprocess(State state, Reprocess cmd) {
@@ -669,22 +694,30 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     long sequenceNr = lastSequenceNumber(context);
                     state.keys.put(new KeyIndex.Entry(envelope.idempotencyKey(), envelope.messageId(), envelope.bodyHash(),
                             envelope.receivedAt(), sequenceNr));
-                    state.pending.put(envelope.messageId(), PendingDelivery.fresh(envelope, sequenceNr));
+                    waitFor(state, PendingDelivery.fresh(envelope, sequenceNr));
                     return state;
                 })
                 .onEvent(Reprocessed.class, (state, event) -> {
                     long sequenceNr = lastSequenceNumber(context);
                     for (Envelope copy : event.copies()) {
                         state.keys.put(new KeyIndex.Entry(copy.idempotencyKey(), copy.messageId(), copy.bodyHash(), copy.receivedAt(), sequenceNr));
-                        state.pending.put(copy.messageId(), PendingDelivery.through(copy, List.of(event.target()), sequenceNr));
+                        waitFor(state, PendingDelivery.through(copy, List.of(event.target()), sequenceNr));
                         state.deadLetters.record(event.operation(copy));
                     }
                     return state;
                 })
                 .onEvent(Settled.class, (state, event) -> {
                     long sequenceNr = lastSequenceNumber(context);
+                    Map<String, String> park = null;
                     for (Settlement s : event.settlements()) {
                         PendingDelivery settled = state.pending.remove(s.messageId());
+                        String partitionKey = settled == null ? null : settled.envelope().partitionKey();
+                        if (partitionKey != null && s.anyDeadLettered()) {
+                            park = park == null ? new LinkedHashMap<>() : park;
+                            park.put(partitionKey, s.messageId());
+                        } else if (partitionKey != null) {
+                            state.parked.resolve(s.messageId(), false, state.deadLetters.letters.containsKey(s.messageId()), state.pending);
+                        }
                         if (settled != null && s.anyDeadLettered()) {
                             state.deadLetters.add(settled, s, sequenceNr);
                             if (recovering) {
@@ -693,6 +726,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                                         s.mappingVersions(), List.of()));
                             }
                         }
+                    }
+                    if (park != null) { // the rest of each key waits behind its dead letter, in order
+                        state.parked.park(park, event.settlements().get(0).settledAt(), state.pending);
                     }
                     return state;
                 })
@@ -720,6 +756,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                         DeadLetters.Letter letter = state.deadLetters.letters.get(s.messageId());
                         if (letter != null) {
                             state.deadLetters.discard(s, event.operation(s, letter.idempotencyKey()));
+                            // discarding a parked key's head gives up on it: the rest of its key goes on, in order
+                            state.parked.resolve(s.messageId(), state.pending.containsKey(s.messageId()),
+                                    state.deadLetters.letters.containsKey(s.messageId()), state.pending);
                         }
                     }
                     return state;
@@ -739,9 +778,20 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                                     p.mappings(), p.pinned(), sequenceNr));
                         }
                     }
+                    state.parked.carried(event.pending(), sequenceNr);
                     return state;
                 })
                 .build();
+    }
+
+    /** A message just accepted waits for delivery, or, when its partition key is parked, at the end of its key. */
+    private static void waitFor(State state, PendingDelivery message) {
+        String key = message.envelope().partitionKey();
+        if (key != null && state.parked.isParked(key)) {
+            state.parked.follow(key, message);
+        } else {
+            state.pending.put(message.envelope().messageId(), message);
+        }
     }
 
     /**
@@ -797,6 +847,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             stream.stop();
         }
         inFlight.clear();
+        gate.clear();
+        state.parked.clearReleased(); // every pending envelope is dispatched anyway
         undispatched.clear();
         undispatched.addAll(state.pending.keySet());
         if (materializer == null || materializer.isShutdown()) {
@@ -807,9 +859,13 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
         dispatch(state);
     }
 
-    /** Hands undispatched pending envelopes to the delivery stream while the window has room. */
+    /**
+     * Hands undispatched pending envelopes to the delivery stream while the window has room. An envelope with a partition key
+     * goes only when no other of its key is in flight; else it waits behind it ({@link KeyGate}) without taking a slot.
+     */
     private void dispatch(State state) {
         Metrics.partition(persistenceId().id(), integration, state.pending.size(), state.deadLetters.letters.size());
+        undispatched.addAll(state.parked.drainReleased());
         if (stream == null || handingOff) {
             return;
         }
@@ -819,11 +875,18 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             if (envelope == null || inFlight.contains(id)) {
                 continue;
             }
+            String key = envelope.envelope().partitionKey();
+            if (key != null && !gate.mayGo(key, id)) {
+                continue;
+            }
             if (!stream.offer(envelope)) {
                 undispatched.addFirst(id);
                 return;
             }
             inFlight.add(id);
+            if (key != null) {
+                gate.started(key, id);
+            }
         }
     }
 
@@ -834,7 +897,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             public Object toJournal(State state) {
                 // Called on the actor's thread: copying here keeps the mutable state out of the asynchronous snapshot write.
                 return new Snapshot(null, new ArrayList<>(state.pending.values()), null, new ArrayList<>(state.deadLetters.audit),
-                        state.keys.copy(), new ArrayList<>(state.deadLetters.letters.values()));
+                        state.keys.copy(), new ArrayList<>(state.deadLetters.letters.values()), state.parked.copy());
             }
 
             @Override
@@ -854,6 +917,9 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                     });
                 }
                 state.deadLetters.audit.addAll(snapshot.audit());
+                if (snapshot.parked() != null) {
+                    state.parked.restore(snapshot.parked());
+                }
                 return state;
             }
         };

@@ -17,6 +17,14 @@ public interface Integrations {
      */
     Revision accepting(String integration);
 
-    /** A revision's id and the tags of its mapping versions ({@code order-to-erp.jslt@v2}). */
-    record Revision(String id, java.util.List<String> mappings) {}
+    /**
+     * A revision's id, the tags of its mapping versions ({@code order-to-erp.jslt@v2}), and how its messages are ordered:
+     * {@code partitionKeys} null for no order ({@code ordering = none}).
+     */
+    record Revision(String id, java.util.List<String> mappings, PartitionKeys partitionKeys) {
+
+        public Revision(String id, java.util.List<String> mappings) {
+            this(id, mappings, null);
+        }
+    }
 }

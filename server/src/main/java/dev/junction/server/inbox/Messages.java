@@ -87,8 +87,17 @@ public final class Messages {
                 .thenCompose(found -> found.sequenceNr() >= 0 ? CompletableFuture.completedFuture(Optional.of(found))
                         : durableKeys.find(persistenceId, List.of(idempotencyKey)).thenCompose(stored -> stored.containsKey(idempotencyKey)
                                 ? locate(persistenceId, stored.get(idempotencyKey))
-                                : CompletableFuture.completedFuture(Optional.<InboxPartition.Location>empty())))
+                                : elsewhere(integration, idempotencyKey)))
                 .thenCompose(this::read);
+    }
+
+    /**
+     * A message of an integration with per-key ordering lives in the partition of its partition key, not of its idempotency
+     * key: asked of every partition's memory.
+     */
+    private CompletionStage<Optional<InboxPartition.Location>> elsewhere(String integration, String idempotencyKey) {
+        return partitions.<InboxPartition.Location>askAll(Optional.of(integration), replyTo -> new InboxPartition.Locate(null, idempotencyKey, replyTo))
+                .thenApply(found -> found.stream().filter(l -> l.sequenceNr() >= 0).findFirst());
     }
 
     /** A stored message: its story starts at the stored sequence number; its partition says whether it is pending. */

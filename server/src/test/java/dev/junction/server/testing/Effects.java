@@ -33,6 +33,39 @@ public record Effects(int acknowledged, List<String> lost, List<String> duplicat
         });
     }
 
+    /**
+     * The per-key order oracle: for each partition key, its idempotency keys in the order they were accepted; a violation is
+     * any request for a message (an attempt, failed or not) that reached {@code target} before every earlier message of its
+     * partition key was applied there. So a message overtaking one still being retried is caught even if both end applied.
+     * Empty when every partition key was delivered in order.
+     */
+    public static List<String> orderViolations(RecordingTarget target, java.util.Map<String, List<String>> acceptedOrder) {
+        java.util.Map<String, String> partitionOf = new java.util.HashMap<>();
+        java.util.Map<String, Integer> positionOf = new java.util.HashMap<>();
+        acceptedOrder.forEach((partitionKey, keys) -> {
+            for (int i = 0; i < keys.size(); i++) {
+                partitionOf.put(keys.get(i), partitionKey);
+                positionOf.put(keys.get(i), i);
+            }
+        });
+        java.util.Map<String, java.util.Set<String>> applied = new java.util.HashMap<>();
+        List<String> violations = new java.util.ArrayList<>();
+        for (RecordingTarget.Answer answer : target.answers()) {
+            String partitionKey = partitionOf.get(answer.key());
+            if (partitionKey == null) {
+                continue;
+            }
+            java.util.Set<String> done = applied.computeIfAbsent(partitionKey, k -> new java.util.HashSet<>());
+            List<String> earlier = acceptedOrder.get(partitionKey).subList(0, positionOf.get(answer.key()));
+            earlier.stream().filter(k -> !done.contains(k)).findFirst().ifPresent(k -> violations.add(partitionKey + ": "
+                    + answer.key() + " reached the target (" + answer.status() + ") before " + k + " was applied"));
+            if (answer.status() >= 200 && answer.status() < 300) {
+                done.add(answer.key());
+            }
+        }
+        return violations;
+    }
+
     @Override
     public String toString() {
         return acknowledged + " acknowledged, " + lost.size() + " lost, " + duplicateEffects.size() + " duplicate effects, "

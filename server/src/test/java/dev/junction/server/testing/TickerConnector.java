@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A pull source for tests: a single reader ({@link Placement#ONE_NODE}) that emits {@code tick-<n>} for n after its committed
  * position, one every {@code every}, up to {@code count}; it commits n once the inbox holds tick n, and appends "{@code <node>
- * <n>}" to the system's {@code log} file for every tick it emits, so a test sees which node read what, and when.
+ * <n>}" to the system's {@code log} file for every tick it emits, so a test sees which node read what, and when. With
+ * {@code keys = k} each tick also carries a partition key of the source's own, {@code k<n mod k>} (as a CDC source carries a
+ * row's primary key), and the same number as {@code group} in its body.
  */
 public final class TickerConnector implements Connector {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +47,13 @@ public final class TickerConnector implements Connector {
             public ConfigSpec spec() {
                 return ConfigSpec.of("Numbered ticks.",
                         ConfigField.integer("count").required().description("How many."),
-                        ConfigField.duration("every").defaultValue("20ms").description("Pace."));
+                        ConfigField.duration("every").defaultValue("20ms").description("Pace."),
+                        ConfigField.integer("keys").defaultValue(0).description("Partition keys to spread ticks over; 0: none."));
+            }
+
+            @Override
+            public boolean setsPartitionKey(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
+                return settings.getInt("keys") > 0;
             }
 
             @Override
@@ -64,6 +72,7 @@ public final class TickerConnector implements Connector {
         private final SourceContext context;
         private final int count;
         private final Duration every;
+        private final int keys;
         private final Path log;
         private final String node;
         private volatile boolean stopped;
@@ -73,6 +82,7 @@ public final class TickerConnector implements Connector {
             this.context = context;
             this.count = context.settings().getInt("count");
             this.every = context.settings().getDuration("every");
+            this.keys = context.settings().getInt("keys");
             this.log = Path.of(context.systemConfig().getString("log"));
             this.node = context.actorSystem().address().toString();
         }
@@ -93,8 +103,10 @@ public final class TickerConnector implements Connector {
             }
             try {
                 Files.writeString(log, node + " " + n + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                byte[] raw = ("{\"tick\":" + n + "}").getBytes(StandardCharsets.UTF_8);
-                context.ingestor().ingest(new InboundMessage("tick-" + n, "application/json", raw, JSON.readTree(raw), Map.of()))
+                byte[] raw = (keys > 0 ? "{\"tick\":" + n + ",\"group\":" + n % keys + "}" : "{\"tick\":" + n + "}")
+                        .getBytes(StandardCharsets.UTF_8);
+                InboundMessage message = new InboundMessage("tick-" + n, "application/json", raw, JSON.readTree(raw), Map.of());
+                context.ingestor().ingest(keys > 0 ? message.withPartitionKey("k" + n % keys) : message)
                         .thenCompose(result -> result.isDurable() ? context.positions().commit(Integer.toString(n)).thenApply(x -> n + 1)
                                 : CompletableFuture.completedFuture(n)) // refused: the same tick again
                         .whenComplete((following, failure) -> CompletableFuture.delayedExecutor(every.toMillis(), TimeUnit.MILLISECONDS)

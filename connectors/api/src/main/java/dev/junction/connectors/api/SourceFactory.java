@@ -41,4 +41,13 @@ public interface SourceFactory {
     default Placement placement(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
         return Placement.EVERY_NODE;
     }
+
+    /**
+     * True when this source sets {@link InboundMessage#partitionKey} on every message (a CDC source: the row's primary key), so
+     * an integration may ask for {@code ordering = per-key} without a {@code partition-key} rule. Called during validation
+     * with the spec-checked settings; the default sets none.
+     */
+    default boolean setsPartitionKey(com.typesafe.config.Config systemConfig, com.typesafe.config.Config settings) {
+        return false;
+    }
 }
