@@ -94,6 +94,7 @@ public final class Junction implements AutoCloseable {
                             .thenApply(x -> org.apache.pekko.Done.getInstance()));
             Reloader reloader = new Reloader(settings, reload, catalog, sources, systems, blocking);
             reloader.onApplied(next -> alerts.follow(next.alerts().monitoring()));
+            reloader.onApplied(next -> catalog.channels().follow(next.integrations()));
             reloader.watch(system, RELOAD_CHECK);
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
