@@ -99,7 +99,7 @@ public final class Junction implements AutoCloseable {
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, clusterReload, systems, sources.health(),
-                                    connectors, alerts, runs), settings.admin())
+                                    connectors, alerts, runs, inbox::pending), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

@@ -64,6 +64,7 @@ public final class Reloader {
     private volatile Map<String, String> revisions;
     /** The lookup tables of {@link #settings}, readable without the lock. */
     private volatile Map<String, LookupTable> lookups;
+    private volatile Map<String, dev.junction.server.config.ChannelSettings> channels;
     private Map<Path, Long> watched;
     /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
     private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
@@ -82,6 +83,12 @@ public final class Reloader {
         this.watched = stamps(settings);
         this.revisions = revisionsOf(settings);
         this.lookups = settings.lookups();
+        this.channels = settings.channels();
+    }
+
+    /** The channels declared on this node, by name. */
+    public Map<String, dev.junction.server.config.ChannelSettings> channels() {
+        return channels;
     }
 
     /** The lookup tables running on this node, by name. */
@@ -324,6 +331,7 @@ public final class Reloader {
         settings = next;
         revisions = revisionsOf(next);
         lookups = next.lookups();
+        channels = next.channels();
         watched = stamps(next);
         for (java.util.function.Consumer<JunctionSettings> listener : appliedListeners) {
             try {
