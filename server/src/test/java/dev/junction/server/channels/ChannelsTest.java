@@ -98,6 +98,7 @@ class ChannelsTest {
               }
               channels {
                 orders { schema = "canonical/order.v2.schema.json", version = 2, earlier-versions { 1 = "canonical/order.v1.schema.json" } }
+                %s
               }
               integrations {
                 webshop-orders {
@@ -126,7 +127,8 @@ class ChannelsTest {
                 %s
               }
             }
-            """.formatted(PARTITIONS, erp.baseUrl(), retry, crm.baseUrl(), retry, warehouse.baseUrl(), retry, !withWarehouse ? "" : """
+            """.formatted(PARTITIONS, erp.baseUrl(), retry, crm.baseUrl(), retry, warehouse.baseUrl(), retry,
+                !withWarehouse ? "" : "returns { schema = \"canonical/order.v1.schema.json\" }", !withWarehouse ? "" : """
                 orders-to-warehouse {
                   source { channel = orders }
                   targets = [ { system = warehouse, http { path = "/picks" } } ]
@@ -237,6 +239,7 @@ class ChannelsTest {
         Files.writeString(config, config(true));
         JsonNode reload = JSON.readTree(server.postJson("/api/v1/integrations/reload", "").body());
         assertTrue(reload.toString().contains("orders-to-warehouse: added"), reload::toString);
+        assertTrue(reload.toString().contains("channel returns: added (versions [1])"), reload::toString);
         assertFalse(reload.toString().contains("webshop-orders"), reload::toString);
         try {
             assertEquals(revision, revision("webshop-orders"), "adding a subscriber leaves the publisher's revision as it was");
