@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Channels {
     /** The header a copy carries: the channel it came through. */
-    public static final String CHANNEL = "junction-channel";
+    public static final String CHANNEL = Envelope.CHANNEL_HEADER;
     /** The header a copy carries: the schema version it was published as (and validated against). */
     public static final String VERSION = "junction-channel-version";
     /** The header a copy carries: the publishing integration. */

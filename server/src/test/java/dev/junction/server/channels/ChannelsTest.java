@@ -270,6 +270,22 @@ class ChannelsTest {
         assertEquals(0, removedKeys.stream().mapToInt(warehouse::requests).sum(), "a removed subscriber gets no more");
     }
 
+    @Test
+    void reprocessingASubscriberTakesTheCopiesTheChannelGaveIt() throws Exception {
+        java.time.Instant from = java.time.Instant.now().minusSeconds(1);
+        List<String> keys = derived("webshop-orders", post("webshop", "again-", 3));
+        Effects.awaitDelivered(erp, keys, WAIT);
+
+        var response = server.postJson("/api/v1/integrations/orders-to-erp/reprocess", """
+            {"from":"%s","to":"%s","target":"erp","by":"ops","reason":"the ERP lost a day"}"""
+                .formatted(from, java.time.Instant.now().plusSeconds(1)));
+
+        assertEquals(200, response.statusCode(), response::body);
+        String operation = JSON.readTree(response.body()).get("operationId").asText();
+        List<String> copies = keys.stream().map(k -> k + ":reprocess:" + operation).toList();
+        Effects.awaitDelivered(erp, copies, WAIT);
+    }
+
     private List<String> post(String source, String prefix, int count) throws Exception {
         List<String> keys = IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
         for (String key : keys) {
