@@ -94,11 +94,12 @@ public final class Junction implements AutoCloseable {
                             .thenApply(x -> org.apache.pekko.Done.getInstance()));
             Reloader reloader = new Reloader(settings, reload, catalog, sources, systems, blocking);
             reloader.onApplied(next -> alerts.follow(next.alerts().monitoring()));
+            reloader.onApplied(next -> catalog.channels().follow(next.integrations()));
             reloader.watch(system, RELOAD_CHECK);
             ClusterReload clusterReload = ClusterReload.start(system, reloader, blocking);
             ServerBinding binding = HttpApi.start(system, settings.http(), sources::webhook,
                             new AdminApi.Services(inbox.deadLetters(), inbox.operations(), inbox.messages(), catalog, reloader, clusterReload, systems, sources.health(),
-                                    connectors, alerts, runs), settings.admin())
+                                    connectors, alerts, runs, inbox::pending), settings.admin())
                     .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Junction(system, binding, management);
         } catch (Exception e) {

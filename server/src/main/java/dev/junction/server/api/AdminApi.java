@@ -63,7 +63,8 @@ public final class AdminApi {
     /** What the admin API reads and acts on. */
     public record Services(DeadLetterService deadLetters, BulkOperations operations, Messages messages, Catalog catalog,
                            Reloader reloader, dev.junction.server.reload.ClusterReload clusterReload, Systems systems, SourceHealth sources, ConnectorRegistry connectors,
-                           dev.junction.server.observability.Alerts alerts, dev.junction.server.runs.RunStore runs) {}
+                           dev.junction.server.observability.Alerts alerts, dev.junction.server.runs.RunStore runs,
+                           java.util.function.Function<String, CompletionStage<Integer>> pending) {}
 
     static Function<HttpRequest, CompletionStage<HttpResponse>> handler(ActorSystem<?> system, Services services, AdminSettings admin) {
         // Made once: the directives' inner routes are built again for every request.
@@ -71,6 +72,7 @@ public final class AdminApi {
         Route routes = pathPrefix("api", () -> pathPrefix("v1", () -> concat(
                 new DeadLetterRoutes(services.deadLetters(), services.operations(), new Masks(services.catalog())).route(),
                 new LookupRoutes(services.reloader()).route(),
+                new ChannelRoutes(services.reloader(), services.catalog(), services.pending()).route(),
                 new MessageRoutes(services.messages(), services.catalog()).route(),
                 new IntegrationRoutes(services.catalog(), services.reloader(), services.clusterReload(), services.messages()).route(),
                 systemRoutes.route(),

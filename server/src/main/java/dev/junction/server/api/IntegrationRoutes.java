@@ -116,7 +116,7 @@ final class IntegrationRoutes {
 
     private Integration integration(IntegrationSettings s) {
         return new Integration(s.name(), s.revision(), new TreeSet<>(catalog.revisions(s.name()).loaded()).stream().toList(),
-                s.source() == null ? "junction's alerts" : s.source().kind() + " of " + s.source().system().name(),
+                s.channel() != null ? "channel " + s.channel().channel() : s.source() == null ? "junction's alerts" : s.source().kind() + " of " + s.source().system().name(),
                 s.steps().stream().map(StepSettings::label).toList(),
                 s.steps().stream().filter(StepSettings.Map.class::isInstance).map(StepSettings.Map.class::cast)
                         .flatMap(m -> m.versions().keySet().stream().map(m::tag)).toList(),

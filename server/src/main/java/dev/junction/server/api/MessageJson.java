@@ -17,6 +17,7 @@ final class MessageJson {
     /**
      * One message's lineage. {@code status} is pending, delivered, filtered, dead-lettered, discarded or split (its elements
      * are messages of their own, listed in the last delivery's {@code children}); {@code targets} is each target's latest end.
+     * A message published to a channel lists each subscriber's copy in {@code children}; a copy names it as its {@code parentId}.
      */
     record View(String messageId, String integration, int partition, String idempotencyKey, String receivedAt, String revision,
                 String parentId, String traceId, String contentType, String rawEncoding, String raw, Map<String, String> headers, String status,
@@ -68,7 +69,8 @@ final class MessageJson {
         if (lineage.pending() || lineage.deliveries().isEmpty()) {
             return "pending";
         }
-        if (!lineage.deliveries().get(lineage.deliveries().size() - 1).children().isEmpty()) {
+        Settlement last = lineage.deliveries().get(lineage.deliveries().size() - 1);
+        if (!last.children().isEmpty() && last.targets().isEmpty()) { // a channel's copies are children too, beside its targets
             return "split";
         }
         for (String status : List.of("dead-lettered", "delivered", "discarded")) {

@@ -96,22 +96,23 @@ public final class ConfigLoader {
         java.time.Duration runRetention = readBlock(junction, "runs", ServerSpecs.RUNS, problems, c -> c.getDuration("retention"));
         for (String key : junction.root().keySet()) {
             if (!Set.of("http", "node", "persistence", "inbox", "plugins", "admin", "systems", "integrations", "alerts",
-                    "monitoring-defaults", "lookups", "runs").contains(key)) {
+                    "monitoring-defaults", "lookups", "runs", "channels").contains(key)) {
                 problems.at(junction, key, "junction." + key,
-                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults, lookups, runs)");
+                        "unknown setting (known: http, node, persistence, inbox, plugins, admin, systems, integrations, alerts, monitoring-defaults, lookups, runs, channels)");
             }
         }
         AdminSettings admin = AdminReader.read(junction, file.getParent(), problems);
         Map<String, SystemSettings> systems = SystemsReader.read(junction, connectors, file.getParent(), problems);
         Map<String, dev.junction.server.lookup.LookupTable> lookups = LookupsReader.read(junction, file.getParent(), problems);
+        Map<String, ChannelSettings> channels = ChannelsReader.read(junction, file.getParent(), problems);
         Map<String, IntegrationSettings> integrations = new IntegrationsReader(file.getParent(), systems, lookups,
                 junction.hasPath("lookups") && junction.getValue("lookups").valueType() == ConfigValueType.OBJECT
-                        ? junction.getObject("lookups").keySet() : Set.of(), problems).read(junction);
+                        ? junction.getObject("lookups").keySet() : Set.of(), channels, problems).read(junction);
         AlertSettings alerts = AlertsReader.read(junction, integrations.keySet(),
                 integrations.containsKey(AlertSettings.NOTIFY_INTEGRATION), problems);
         problems.throwIfAny();
         return new JunctionSettings(file, http, admin, node, persistence, inbox, systems, integrations,
-                PekkoConfig.build(all, node, persistence), alerts, lookups, runRetention);
+                PekkoConfig.build(all, node, persistence), alerts, lookups, runRetention, channels);
     }
 
     private static PersistenceSettings persistence(Config c, Problems problems) {

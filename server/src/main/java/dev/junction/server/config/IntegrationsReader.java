@@ -33,10 +33,13 @@ final class IntegrationsReader {
     private Set<String> declaredSystems = Set.of();
 
     private final LookupUse lookups;
+    private final Map<String, ChannelSettings> channels;
+    private Set<String> declaredChannels = Set.of();
 
     IntegrationsReader(Path configDir, Map<String, SystemSettings> systems, Map<String, LookupTable> tables,
-                       Set<String> declaredLookups, Problems problems) {
+                       Set<String> declaredLookups, Map<String, ChannelSettings> channels, Problems problems) {
         this.systems = systems;
+        this.channels = channels;
         this.problems = problems;
         this.lookups = new LookupUse(tables, declaredLookups, problems);
         this.steps = new StepCompiler(configDir, problems, lookups, systems);
@@ -45,6 +48,8 @@ final class IntegrationsReader {
     Map<String, IntegrationSettings> read(Config junction) {
         declaredSystems = junction.hasPath("systems") && junction.getValue("systems").valueType() == ConfigValueType.OBJECT
                 ? junction.getConfig("systems").root().keySet() : Set.of();
+        declaredChannels = junction.hasPath("channels") && junction.getValue("channels").valueType() == ConfigValueType.OBJECT
+                ? junction.getConfig("channels").root().keySet() : Set.of();
         Map<String, IntegrationSettings> result = new LinkedHashMap<>();
         ConfigLoader.objects(junction, "integrations", "junction.integrations", problems).forEach((name, block) -> {
             String path = "junction.integrations." + ConfigLoader.quoted(name);
@@ -62,15 +67,16 @@ final class IntegrationsReader {
                 }
             }
             lookups.startIntegration();
-            SourceSettings source = source(name, block, path);
+            ChannelSettings.Subscription subscription = subscription(block, path);
+            SourceSettings source = subscription != null || isSubscriber(block) ? null : source(name, block, path);
             List<StepSettings> compiled = steps(block, path);
             List<TargetSettings> targets = targets(block, path);
             Masking mask = MaskReader.read(block, path, problems);
             OrderingSettings ordering = OrderingReader.read(block, path, source, problems);
-            if (source != null && compiled != null && targets != null && mask != null && ordering != null) {
+            if ((source != null || subscription != null) && compiled != null && targets != null && mask != null && ordering != null) {
                 List<LookupTable> used = lookups.used();
-                result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled, used),
-                        used.stream().map(LookupTable::tag).toList(), mask, ordering));
+                result.put(name, new IntegrationSettings(name, source, compiled, targets, revision(block, compiled, used, targets),
+                        used.stream().map(LookupTable::tag).toList(), mask, ordering, subscription));
             }
         });
         if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() == ConfigValueType.LIST
@@ -80,13 +86,113 @@ final class IntegrationsReader {
             List<TargetSettings> targets = targets(notify, "notify", "junction.alerts");
             if (targets != null) {
                 result.put(AlertSettings.NOTIFY_INTEGRATION, new IntegrationSettings(AlertSettings.NOTIFY_INTEGRATION, null, List.of(),
-                        targets, revision(notify, List.of(), List.of()), List.of(), Masking.NONE, OrderingSettings.NONE));
+                        targets, revision(notify, List.of(), List.of(), targets), List.of(), Masking.NONE, OrderingSettings.NONE, null));
             }
         } else if (junction.hasPath("alerts.notify") && junction.getValue("alerts.notify").valueType() != ConfigValueType.LIST) {
             problems.at(junction.getConfig("alerts"), "notify", "junction.alerts.notify", "must be a list of targets such as "
                     + "[ { system = ops, http { path = \"/hooks/alerts\" } } ]");
         }
+        ChannelGraph.check(result, junction, problems);
         return result;
+    }
+
+    private static boolean isSubscriber(Config block) {
+        return block.hasPath("source") && block.getValue("source").valueType() == ConfigValueType.OBJECT
+                && block.getConfig("source").root().containsKey("channel");
+    }
+
+    /** {@code source { channel = orders, versions = [1] }}, or null (with a problem when it is one but wrong). */
+    private ChannelSettings.Subscription subscription(Config block, String path) {
+        if (!isSubscriber(block)) {
+            return null;
+        }
+        Config source = block.getConfig("source");
+        String at = path + ".source";
+        boolean ok = true;
+        for (String key : source.root().keySet()) {
+            if (!Set.of("channel", "versions").contains(key)) {
+                problems.at(source, key, at + "." + key, "unknown setting of a channel source (known: channel, versions)");
+                ok = false;
+            }
+        }
+        ChannelSettings channel = channel(source, at);
+        Set<Integer> versions = new java.util.TreeSet<>();
+        if (source.hasPath("versions")) {
+            List<Integer> listed = null;
+            try {
+                listed = source.getIntList("versions");
+            } catch (ConfigException e) {
+                problems.at(source, "versions", at + ".versions", "must be a list of schema versions, e.g. [1, 2]");
+                ok = false;
+            }
+            if (listed != null && listed.isEmpty()) {
+                problems.at(source, "versions", at + ".versions", "must name at least one version (leave it out to accept every version)");
+                ok = false;
+            }
+            if (listed != null && channel != null) {
+                for (int v : listed) {
+                    if (!channel.versions().containsKey(v)) {
+                        problems.at(source, "versions", at + ".versions", "channel " + channel.name() + " has no version " + v
+                                + " (configured: " + channel.versions().keySet() + ")");
+                        ok = false;
+                    }
+                }
+                versions.addAll(listed);
+            }
+        }
+        return ok && channel != null ? new ChannelSettings.Subscription(channel.name(), versions) : null;
+    }
+
+    /** The channel named by {@code block.channel}, or null with a problem (none when the channel itself was invalid). */
+    private ChannelSettings channel(Config block, String path) {
+        String name = block.getValue("channel").unwrapped().toString();
+        ChannelSettings channel = channels.get(name);
+        if (channel == null && !declaredChannels.contains(name)) {
+            problems.at(block, "channel", path + ".channel", "unknown channel (declared: "
+                    + (declaredChannels.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(declaredChannels))) + ")");
+        }
+        return channel;
+    }
+
+    /** {@code { channel = orders, version = 1, name = ..., when = ... }}: a target that publishes to a channel. */
+    private TargetSettings channelTarget(Config target, String path) {
+        for (String key : target.root().keySet()) {
+            if (!Set.of("channel", "version", "name", "when", LookupUse.ON_MISS).contains(key)) {
+                problems.at(target, key, path + "." + key, "unknown setting of a channel target (known: channel, version, name, when, "
+                        + LookupUse.ON_MISS + ")");
+            }
+        }
+        ChannelSettings channel = channel(target, path);
+        if (channel == null) {
+            return null;
+        }
+        int version = channel.version();
+        if (target.hasPath("version")) {
+            Object value = target.getValue("version").unwrapped();
+            if (!(value instanceof Integer v) || !channel.versions().containsKey(v)) {
+                problems.at(target, "version", path + ".version", "channel " + channel.name() + " has no version " + value
+                        + " (configured: " + channel.versions().keySet() + ")");
+                return null;
+            }
+            version = v;
+        }
+        String name = target.hasPath("name") ? target.getValue("name").unwrapped().toString() : channel.name();
+        if (!NAME.matcher(name).matches()) {
+            problems.at(target, target.hasPath("name") ? "name" : "channel", path + ".name", "target names take letters, digits, '.', '_' and '-'");
+        }
+        java.util.Optional<Predicate> when = when(target, path);
+        return when == null ? null : new TargetSettings(name, null, null, com.typesafe.config.ConfigFactory.empty(), when,
+                new ChannelSettings.Publish(channel, version));
+    }
+
+    /** The target's {@code when} predicate; empty without one; null after a problem. */
+    private java.util.Optional<Predicate> when(Config target, String path) {
+        if (!target.hasPath("when")) {
+            return java.util.Optional.empty();
+        }
+        MissRule rule = lookups.rule(target, path);
+        Predicate predicate = rule == null ? null : steps.predicate(target, "when", path + ".when", rule);
+        return predicate == null ? null : java.util.Optional.of(predicate);
     }
 
     private SourceSettings source(String integration, Config block, String path) {
@@ -185,6 +291,9 @@ final class IntegrationsReader {
     }
 
     private TargetSettings target(Config target, String path) {
+        if (target.root().containsKey("channel")) {
+            return channelTarget(target, path);
+        }
         SystemSettings system = system(target, path);
         if (system == null) {
             return null;
@@ -212,16 +321,8 @@ final class IntegrationsReader {
         if (!valid(factory.validate(system.config(), withDefaults, path + "." + connector))) {
             return null;
         }
-        java.util.Optional<Predicate> when = java.util.Optional.empty();
-        if (target.hasPath("when")) {
-            MissRule rule = lookups.rule(target, path);
-            Predicate predicate = rule == null ? null : steps.predicate(target, "when", path + ".when", rule);
-            if (predicate == null) {
-                return null;
-            }
-            when = java.util.Optional.of(predicate);
-        }
-        return new TargetSettings(name, system, factory, withDefaults, when);
+        java.util.Optional<Predicate> when = when(target, path);
+        return when == null ? null : new TargetSettings(name, system, factory, withDefaults, when, null);
     }
 
     /** The system named by {@code block.system}, or null with a problem (none when the system itself was invalid). */
@@ -260,9 +361,11 @@ final class IntegrationsReader {
 
     /**
      * The first 12 hex digits of a SHA-256 over the block as HOCON, the bytes of each file its steps read and the version of
-     * each lookup table its JSLT names: a changed table is a new revision of every integration that uses it.
+     * each lookup table its JSLT names: a changed table is a new revision of every integration that uses it. A channel target
+     * adds the schema file of the version it publishes (what its messages are validated against); the channel's subscribers
+     * are no part of it, so adding or removing one leaves the publisher's revision as it was.
      */
-    static String revision(Config block, List<StepSettings> steps, List<LookupTable> lookups) {
+    static String revision(Config block, List<StepSettings> steps, List<LookupTable> lookups, List<TargetSettings> targets) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
             sha.update(block.root().render(com.typesafe.config.ConfigRenderOptions.concise().setJson(false))
@@ -273,6 +376,11 @@ final class IntegrationsReader {
                         : List.of();
                 for (Path file : files) {
                     sha.update(java.nio.file.Files.readAllBytes(file));
+                }
+            }
+            for (TargetSettings target : targets) {
+                if (target.channel() != null) {
+                    sha.update(java.nio.file.Files.readAllBytes(target.channel().schema().file()));
                 }
             }
             for (LookupTable table : lookups) {

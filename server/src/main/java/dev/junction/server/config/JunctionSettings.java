@@ -19,6 +19,7 @@ import java.util.Map;
  * @param alerts       the built-in alerts
  * @param lookups      the lookup tables by name
  * @param runRetention how long a run record is kept ({@code junction.runs.retention})
+ * @param channels     the channels by name
  */
 public record JunctionSettings(
         Path configFile,
@@ -32,7 +33,8 @@ public record JunctionSettings(
         Config pekko,
         AlertSettings alerts,
         Map<String, dev.junction.server.lookup.LookupTable> lookups,
-        java.time.Duration runRetention) {
+        java.time.Duration runRetention,
+        Map<String, ChannelSettings> channels) {
 
     public Path configDirectory() {
         return configFile.toAbsolutePath().getParent();

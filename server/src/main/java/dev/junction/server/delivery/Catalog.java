@@ -27,6 +27,7 @@ public final class Catalog implements Integrations {
     private final Executor executor;
     private final ObjectMapper json;
     private final IntegrationDelivery.Children children;
+    private final Channels channels;
 
     public Catalog(Collection<IntegrationSettings> integrations, Systems systems, Executor executor, ObjectMapper json,
                    IntegrationDelivery.Children children) {
@@ -34,17 +35,21 @@ public final class Catalog implements Integrations {
         this.executor = executor;
         this.json = json;
         this.children = children;
+        this.channels = new Channels(children, this, executor);
         integrations.forEach(this::add);
+        channels.follow(current);
     }
 
     /** Makes {@code settings} the current revision of its integration (adding the integration if it is new). */
     public synchronized void add(IntegrationSettings settings) {
         List<IntegrationDelivery.Target> targets = new ArrayList<>();
         for (TargetSettings target : settings.targets()) {
-            targets.add(new IntegrationDelivery.Target(target.name(), target.system().name(), target.system().resilience(), target.when()));
+            targets.add(target.channel() != null
+                    ? new IntegrationDelivery.Target(target.name(), target.destination(), null, target.when(), target.channel())
+                    : new IntegrationDelivery.Target(target.name(), target.system().name(), target.system().resilience(), target.when(), null));
         }
         IntegrationDelivery delivery = new IntegrationDelivery(settings.name(), settings.revision(), new Pipeline(settings.steps()),
-                targets, systems, executor, json, children, settings.lookups(), settings.mask());
+                targets, systems, executor, json, children, settings.lookups(), settings.mask(), channels, settings.channel());
         integrations.compute(settings.name(), (name, known) -> {
             if (known == null) {
                 return new Revisions(name, delivery);
@@ -65,6 +70,11 @@ public final class Catalog implements Integrations {
     @Override
     public DeliveryHandler handler(String integration) {
         return integrations.get(integration);
+    }
+
+    /** The channels' subscribers on this node; a reload makes them follow the new configuration. */
+    public Channels channels() {
+        return channels;
     }
 
     public Revisions revisions(String integration) {

@@ -56,8 +56,12 @@ public final class IntegrationDelivery {
     private static final Duration COME_BACK = Duration.ofMillis(200);
     private static final Duration SPLIT_AGAIN = Duration.ofSeconds(1);
 
-    /** One target of the integration: its system, the retry policy of that system, and its routing predicate if any. */
-    public record Target(String name, String system, ResilienceSettings resilience, Optional<Predicate> when) {}
+    /**
+     * One target of the integration: its system, the retry policy of that system, and its routing predicate if any; for a
+     * channel target, the channel and version it publishes (its system is then {@code channel:<name>}, its resilience null).
+     */
+    public record Target(String name, String system, ResilienceSettings resilience, Optional<Predicate> when,
+                         dev.junction.server.config.ChannelSettings.Publish channel) {}
 
     /** Where the elements of a split go: into the inbox as messages of their own, deduplicated by their derived keys. */
     @FunctionalInterface
@@ -75,16 +79,23 @@ public final class IntegrationDelivery {
     private final Children children;
     private final List<String> lookups;
     private final Masking mask;
+    private final Channels channels;
+    private final dev.junction.server.config.ChannelSettings.Subscription subscription;
     /** The enrich steps, by index: each with its cache, made once per revision and shared by the partitions. */
     private final Map<Integer, Enricher> enrichers = new java.util.HashMap<>();
 
     /**
      * @param lookups the version tag of each lookup table the steps name, recorded with each settlement
      * @param mask    what the error details it records and the lines it logs must not show
+     * @param channels     where its channel targets publish
+     * @param subscription the channel it subscribes to, whose versions it accepts; null when its source is not a channel
      */
     public IntegrationDelivery(String integration, String revision, Pipeline pipeline, List<Target> targets, Systems systems,
-                               Executor executor, ObjectMapper json, Children children, List<String> lookups, Masking mask) {
+                               Executor executor, ObjectMapper json, Children children, List<String> lookups, Masking mask,
+                               Channels channels, dev.junction.server.config.ChannelSettings.Subscription subscription) {
         this.integration = integration;
+        this.channels = channels;
+        this.subscription = subscription;
         this.revision = revision;
         this.lookups = List.copyOf(lookups);
         this.mask = mask;
@@ -141,6 +152,11 @@ public final class IntegrationDelivery {
             return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, envelope.unusable().errorClass(),
                     envelope.unusable().reason(), earlier), null);
         }
+        String refused = refusedVersion(envelope);
+        if (refused != null) {
+            // Published as a schema version this subscriber does not accept: filtered with the reason, in its lineage and counts.
+            return trail.settled(everyTarget(chosen, Status.FILTERED, "channel-version", refused, earlier), null);
+        }
         JsonNode input;
         try {
             input = json.readTree(envelope.raw());
@@ -151,6 +167,22 @@ public final class IntegrationDelivery {
         trail.redactor = masking(envelope).redactor(input);
         return steps(input, envelope.firstStep(), pinned, List.of(), envelope)
                 .thenCompose(result -> afterSteps(result, envelope, chosen, earlier, trail, pinned));
+    }
+
+    /** Why a subscriber does not take {@code envelope}'s channel version, or null when it does (or is no subscriber). */
+    private String refusedVersion(Envelope envelope) {
+        String version = envelope.headers().get(Channels.VERSION);
+        if (subscription == null || version == null || !envelope.headers().containsKey(Channels.CHANNEL)) {
+            return null;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            return "channel " + envelope.headers().get(Channels.CHANNEL) + ": version " + version + " is not a number";
+        }
+        return subscription.accepts(v) ? null : "channel " + envelope.headers().get(Channels.CHANNEL) + " v" + v
+                + ": this subscriber accepts versions " + new java.util.TreeSet<>(subscription.versions());
     }
 
     /**
@@ -200,7 +232,7 @@ public final class IntegrationDelivery {
             return trail.settled(everyTarget(chosen, Status.DEAD_LETTERED, "payload", e.getOriginalMessage(), earlier), null);
         }
         List<CompletableFuture<TargetOutcome>> outcomes = chosen.stream()
-                .map(t -> route(t, envelope, passed.payload(), bytes, earlier.getOrDefault(t.name(), List.of())).toCompletableFuture())
+                .map(t -> route(t, envelope, passed.payload(), bytes, earlier.getOrDefault(t.name(), List.of()), trail).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<TargetOutcome> ends = outcomes.stream().map(CompletableFuture::join).toList();
@@ -215,6 +247,8 @@ public final class IntegrationDelivery {
         private List<Settlement.Step> steps = List.of();
         private List<String> versions = List.of();
         private List<String> childIds = List.of();
+        /** The copies its channel targets published, one per subscriber: children in its lineage like a split's elements. */
+        private final List<String> published = java.util.Collections.synchronizedList(new ArrayList<>());
         private Redactor redactor = Redactor.NONE;
 
         Trail(Envelope envelope) {
@@ -234,7 +268,7 @@ public final class IntegrationDelivery {
                     : o.history().stream().map(a -> new Attempt(a.number(), a.at(), a.millis(), a.errorClass(),
                             redactor.text(a.detail()))).toList())).toList();
             return new Settlement(envelope.messageId(), shown, System.currentTimeMillis(), transformed, versions, steps, revision,
-                    childIds, lookups);
+                    childIds.isEmpty() ? List.copyOf(published) : childIds, lookups);
         }
 
         CompletionStage<Settlement> settled(List<TargetOutcome> outcomes, String transformed) {
@@ -310,7 +344,8 @@ public final class IntegrationDelivery {
     }
 
     /** The first attempt at {@code target}, unless its {@code when} predicate leaves the message out. */
-    private CompletionStage<TargetOutcome> route(Target target, Envelope envelope, JsonNode payload, byte[] bytes, List<Attempt> earlier) {
+    private CompletionStage<TargetOutcome> route(Target target, Envelope envelope, JsonNode payload, byte[] bytes, List<Attempt> earlier,
+                                                 Trail trail) {
         Routing.Decision decision = Routing.decide(target.when(), payload);
         if (decision instanceof Routing.Skip skip) {
             return done(new TargetOutcome(target.name(), target.system(), Status.FILTERED, 0, "filtered", skip.rule(), earlier));
@@ -318,6 +353,9 @@ public final class IntegrationDelivery {
         if (decision instanceof Routing.Refuse refuse) {
             return done(new TargetOutcome(target.name(), target.system(), Status.DEAD_LETTERED, 0, Routing.ERROR_CLASS,
                     refuse.detail(), earlier));
+        }
+        if (target.channel() != null) {
+            return channels.publish(integration, target, envelope, bytes, payload, earlier, trail.published::addAll);
         }
         return new Attempts(target, envelope, payload, bytes, earlier).next();
     }

@@ -49,6 +49,12 @@ public record Envelope(
     /** Why a source could not use a message: its error class ({@code invalid-key}) and a sentence for an operator. */
     public record Unusable(String errorClass, String reason) implements CborSerializable {}
 
+    /**
+     * The header of a copy a channel published into a subscriber's inbox: the channel's name. Such a copy has the published
+     * message as its parent, yet it is an original of the subscriber (reprocessing takes it).
+     */
+    public static final String CHANNEL_HEADER = "junction-channel";
+
     /** Events written before revisions were recorded lack the newer fields. */
     public Envelope {
         revision = revision == null ? "" : revision;

@@ -111,6 +111,12 @@ public final class Inbox {
         return messages;
     }
 
+    /** How many of {@code integration}'s envelopes wait to be delivered, over all its partitions, cluster-wide. */
+    public CompletionStage<Integer> pending(String integration) {
+        return partitions.<InboxPartition.PendingCount>askAll(java.util.Optional.of(integration), InboxPartition.CountPending::new)
+                .thenApply(counts -> counts.stream().mapToInt(InboxPartition.PendingCount::pending).sum());
+    }
+
     /** The entry point of one integration's source: each message is accepted under the integration's current revision. */
     public Ingestor ingestorFor(String integration) {
         if (integrations.handler(integration) == null) {

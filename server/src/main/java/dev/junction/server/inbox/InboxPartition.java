@@ -103,6 +103,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     public record DiscardDeadLetters(DeadLetters.Query query, String by, String reason, ActorRef<DeadLetters.Applied> replyTo)
             implements Command {}
 
+    /** How many envelopes wait here to be delivered: a channel subscriber's lag. */
+    public record CountPending(ActorRef<PendingCount> replyTo) implements Command {}
+
+    public record PendingCount(int pending) implements CborSerializable {}
+
     /** The operators' replays and discards this partition remembers, oldest first. */
     public record GetAudit(ActorRef<Audit> replyTo) implements Command {}
 
@@ -356,6 +361,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(GetDeadLetter.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
                         new DeadLetters.Found(state.deadLetters.letters.get(cmd.messageId()), persistenceId().id())))
                 .onCommand(GetAudit.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new Audit(List.copyOf(state.deadLetters.audit))))
+                .onCommand(CountPending.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new PendingCount(state.pending.size())))
                 .onCommand(ReplayDeadLetters.class, this::onReplay)
                 .onCommand(ReplayRead.class, this::onReplayRead)
                 .onCommand(RetentionDue.class, (state, cmd) -> onRetentionDue())

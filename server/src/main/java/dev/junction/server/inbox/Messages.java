@@ -196,7 +196,7 @@ public final class Messages {
                 InboxPartition.entityId(integration, partition)).id();
         return journal().currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE)
                 .map(EventEnvelope::event)
-                .filter(e -> e instanceof InboxPartition.Accepted a && a.envelope().parentId().isEmpty()
+                .filter(e -> e instanceof InboxPartition.Accepted a && original(a.envelope())
                         && a.envelope().receivedAt() >= from && a.envelope().receivedAt() < to)
                 .map(e -> ((InboxPartition.Accepted) e).envelope())
                 .grouped(REPROCESS_CHUNK)
@@ -204,5 +204,14 @@ public final class Messages {
                                 new InboxPartition.Reprocess(operationId, List.copyOf(chunk), target, revision, by, reason, replyTo))
                         .thenApply(done -> new Reprocessed(operationId, chunk.size(), done.copies())))
                 .runWith(Sink.fold(new Reprocessed(operationId, 0, List.of()), Reprocessed::plus), system);
+    }
+
+    /**
+     * Whether {@code envelope} came in from outside the integration: not a split's element nor a reprocessed copy (both have a
+     * parent in the same integration), but a channel's copy is (its parent is the publisher's message).
+     */
+    private static boolean original(Envelope envelope) {
+        return envelope.parentId().isEmpty() || envelope.headers().containsKey(Envelope.CHANNEL_HEADER)
+                && envelope.firstStep() == 0 && !envelope.idempotencyKey().contains(":reprocess:");
     }
 }

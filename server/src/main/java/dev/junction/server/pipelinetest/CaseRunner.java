@@ -135,8 +135,11 @@ final class CaseRunner {
             Outcome outcome;
             if (result instanceof Pipeline.Passed passed) {
                 Routing.Decision decision = Routing.decide(target.when(), passed.payload());
+                String violation = target.channel() == null || !(decision instanceof Routing.Deliver) ? null
+                        : dev.junction.server.delivery.Channels.violation(target.channel(), passed.payload());
                 outcome = decision instanceof Routing.Skip skip ? new Outcome("filtered", "filtered", skip.rule(), null)
                         : decision instanceof Routing.Refuse refuse ? new Outcome("dead-lettered", Routing.ERROR_CLASS, refuse.detail(), null)
+                        : violation != null ? new Outcome("dead-lettered", dev.junction.server.delivery.Channels.SCHEMA_ERROR, violation, null)
                         : new Outcome("delivered", "", "", passed.payload());
             } else if (result instanceof Pipeline.Filtered filtered) {
                 outcome = new Outcome("filtered", "filtered", filtered.step(), null);

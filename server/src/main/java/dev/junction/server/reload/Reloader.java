@@ -64,6 +64,7 @@ public final class Reloader {
     private volatile Map<String, String> revisions;
     /** The lookup tables of {@link #settings}, readable without the lock. */
     private volatile Map<String, LookupTable> lookups;
+    private volatile Map<String, dev.junction.server.config.ChannelSettings> channels;
     private Map<Path, Long> watched;
     /** What a change of the watched files leads to: applied here alone, or offered to the cluster ({@link #onFileChange}). */
     private volatile java.util.function.Function<String, CompletionStage<Outcome>> fileChanged =
@@ -82,6 +83,12 @@ public final class Reloader {
         this.watched = stamps(settings);
         this.revisions = revisionsOf(settings);
         this.lookups = settings.lookups();
+        this.channels = settings.channels();
+    }
+
+    /** The channels declared on this node, by name. */
+    public Map<String, dev.junction.server.config.ChannelSettings> channels() {
+        return channels;
     }
 
     /** The lookup tables running on this node, by name. */
@@ -319,11 +326,13 @@ public final class Reloader {
         }
         changes.addAll(sources.apply(next));
         changes.addAll(LookupChanges.between(settings.lookups(), next.lookups()));
+        changes.addAll(channelChanges(settings.channels(), next.channels()));
         settings.integrations().keySet().stream().filter(name -> !next.integrations().containsKey(name))
                 .forEach(name -> changes.add(name + ": removed"));
         settings = next;
         revisions = revisionsOf(next);
         lookups = next.lookups();
+        channels = next.channels();
         watched = stamps(next);
         for (java.util.function.Consumer<JunctionSettings> listener : appliedListeners) {
             try {
@@ -338,6 +347,23 @@ public final class Reloader {
         return new Outcome(true, List.copyOf(changes), List.of());
     }
 
+    /** The channels added, removed, or with other schema versions, for the reload's report. */
+    private static List<String> channelChanges(Map<String, dev.junction.server.config.ChannelSettings> before,
+                                               Map<String, dev.junction.server.config.ChannelSettings> after) {
+        List<String> changes = new ArrayList<>();
+        after.forEach((name, channel) -> {
+            dev.junction.server.config.ChannelSettings was = before.get(name);
+            if (was == null) {
+                changes.add("channel " + name + ": added (versions " + channel.versions().keySet() + ")");
+            } else if (was.version() != channel.version() || !was.versions().keySet().equals(channel.versions().keySet())) {
+                changes.add("channel " + name + ": versions " + was.versions().keySet() + " (current " + was.version() + ") -> "
+                        + channel.versions().keySet() + " (current " + channel.version() + ")");
+            }
+        });
+        before.keySet().stream().filter(name -> !after.containsKey(name)).forEach(name -> changes.add("channel " + name + ": removed"));
+        return changes;
+    }
+
     /** The mapping versions that changed, for the reload's report. */
     private static String describe(IntegrationSettings before, IntegrationSettings after) {
         return before.mappingVersions().equals(after.mappingVersions()) ? ""
@@ -345,7 +371,8 @@ public final class Reloader {
     }
 
     /**
-     * The settings outside {@code junction.integrations} and {@code junction.lookups} that differ: those only a restart applies.
+     * The settings outside {@code junction.integrations}, {@code junction.lookups} and {@code junction.channels} that differ:
+     * those only a restart applies.
      * A system added or removed is not one (the reload starts it, or leaves it running); a running system's settings are.
      */
     static List<String> restartOnly(Config before, Config after) {
@@ -357,8 +384,10 @@ public final class Reloader {
                 changed.add("junction.systems." + name);
             }
         });
-        Config a = before.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems");
-        Config b = after.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems");
+        Config a = before.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems")
+                .withoutPath("junction.channels");
+        Config b = after.withoutPath("junction.integrations").withoutPath("junction.lookups").withoutPath("junction.systems")
+                .withoutPath("junction.channels");
         for (String root : List.of("junction", "pekko")) {
             Map<String, String> left = children(a, root);
             Map<String, String> right = children(b, root);
@@ -387,6 +416,7 @@ public final class Reloader {
         List<Path> files = new ArrayList<>();
         files.add(settings.configFile());
         settings.lookups().values().forEach(table -> files.add(table.file()));
+        settings.channels().values().forEach(channel -> channel.versions().values().forEach(schema -> files.add(schema.file())));
         for (IntegrationSettings integration : settings.integrations().values()) {
             for (StepSettings step : integration.steps()) {
                 if (step instanceof StepSettings.Validate v) {

@@ -82,6 +82,9 @@ public final class Systems {
         Map<String, List<SinkBinding>> added = new LinkedHashMap<>();
         for (IntegrationSettings integration : settings.integrations().values()) {
             for (TargetSettings target : integration.targets()) {
+                if (target.channel() != null) {
+                    continue; // a channel target publishes into the subscribers' inboxes: no system, no sink
+                }
                 String system = target.system().name();
                 String id = targetId(integration.name(), target.name());
                 boolean bound = bindings.getOrDefault(system, List.of()).stream().anyMatch(b -> b.target().equals(id));

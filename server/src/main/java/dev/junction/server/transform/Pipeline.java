@@ -206,7 +206,7 @@ public final class Pipeline {
     }
 
     /** The JSON pointer of the offending field; for a missing required property, the property itself. */
-    private static String pointerOf(ValidationMessage e) {
+    public static String pointerOf(ValidationMessage e) {
         String at = e.getInstanceLocation() == null ? "" : jsonPointer(e.getInstanceLocation().toString());
         if ("required".equals(e.getType()) && e.getProperty() != null) {
             at = at + "/" + e.getProperty();

@@ -59,8 +59,14 @@ class OpenApiContractTest {
     @BeforeAll
     void start() throws Exception {
         target = new RecordingTarget().respondWith((key, n) -> key.startsWith("poison") ? 400 : 200);
-        server = RunningServer.start(TestConfig.write(dir, TestConfig.webhookToHttp(target.baseUrl(), "resilience.retry { max-attempts = 1 }")),
-                dir.resolve("data"), Map.of());
+        // With a channel and a subscriber, so GET /channels answers with one of each.
+        String config = TestConfig.webhookToHttp(target.baseUrl(), "resilience.retry { max-attempts = 1 }")
+                .replace("  integrations {", """
+                  channels { orders { schema = "schemas/webshop-order.schema.json" } }
+                  integrations {
+                    orders-copy { source { channel = orders, versions = [1] }, targets = [ { system = erp, http { path = "/copies" } } ] }
+                """);
+        server = RunningServer.start(TestConfig.write(dir, config), dir.resolve("data"), Map.of());
         HttpResponse<String> response = server.get("/api/v1/openapi.json");
         assertEquals(200, response.statusCode());
         doc = JSON.readTree(response.body());
@@ -182,6 +188,7 @@ class OpenApiContractTest {
         check(failures, "/runs", "get", send("GET", "/api/v1/runs?status=done", ""));
         check(failures, "/runs/{runId}", "get", send("GET", "/api/v1/runs/0190d3b8-0000-7000-8000-000000000000", ""));
         check(failures, "/me", "get", send("GET", "/api/v1/me", ""));
+        check(failures, "/channels", "get", send("GET", "/api/v1/channels", ""));
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
