@@ -343,7 +343,8 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
         BreakerState state = breaker.isOpen() ? BreakerState.OPEN : breaker.isHalfOpen() ? BreakerState.HALF_OPEN : BreakerState.CLOSED;
         if (state != breakerState) {
             getContext().getLog().info("circuit breaker of {} is {}{}", settings.name(), state,
-                    state == BreakerState.OPEN ? " after " + breakerLastError : "");
+                    // No failure recorded yet: the breaker's own call-timeout opened it before the late calls finished.
+                    state == BreakerState.OPEN ? " after " + (breakerLastError != null ? breakerLastError : "calls past its call-timeout") : "");
             breakerState = state;
             breakerSince = System.currentTimeMillis();
             Metrics.breaker(settings.name(), state == BreakerState.OPEN ? 2 : state == BreakerState.HALF_OPEN ? 1 : 0);
