@@ -127,6 +127,8 @@ class EnrichTest {
             JsonNode body = JSON.readTree(erp.lastBody(key));
             assertEquals(body.at("/lines/0/sku").asText(), body.at("/stock/sku").asText(), key);
         }
+        // The settlements are persisted after the target's answers, in batches: every one is read, not those written so far.
+        Await.until(Duration.ofSeconds(30), () -> settledAsDelivered("cached") == 1000, () -> "not all settled as delivered");
         Map<String, Settlement> settlements = Outcomes.read(server.junction().system(), "cached", PARTITIONS);
         long hits = 0;
         long misses = 0;
