@@ -144,7 +144,8 @@ class MappingVersionsTest {
 
         assertFalse(delivered("K1").has(V2_FIELD), "K1 replayed with version 1");
         assertEquals(2, delivered("K2").get(V2_FIELD).asInt(), "K2 replayed with version 2");
-        Await.until(Duration.ofSeconds(10), () -> lineage("K2").get("deliveries").size() == 2, () -> "second delivery of K2 settled");
+        Await.until(Duration.ofSeconds(10), () -> lineage("K2").get("deliveries").size() == 2 && lineage("K1").get("deliveries").size() == 2,
+                () -> "second deliveries of K1 and K2 settled");
         JsonNode k2 = lineage("K2");
         assertEquals("[\"order-to-erp.jslt@v1\"]", k2.get("deliveries").get(0).get("mappingVersions").toString());
         assertEquals("[\"order-to-erp.jslt@v2\"]", k2.get("deliveries").get(1).get("mappingVersions").toString());
