@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Reads {@code junction.channels}: each channel's schema versions, like a map step's mapping versions
@@ -19,7 +18,7 @@ import java.util.TreeMap;
  */
 final class ChannelsReader {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String EARLIER = "earlier-versions";
+    private static final String EARLIER = VersionedFiles.EARLIER;
     private static final Set<String> KNOWN = Set.of("schema", "version", EARLIER, "description");
 
     private ChannelsReader() {}
@@ -58,34 +57,9 @@ final class ChannelsReader {
             problems.missing(block.origin(), path + ".schema", "is required: the JSON Schema file of the canonical model");
             return null;
         }
-        SortedMap<Integer, ChannelSettings.Schema> versions = new TreeMap<>();
-        ChannelSettings.Schema schema = schema(block, "schema", current, path + ".schema", configDir, problems);
-        boolean complete = schema != null;
-        if (schema != null) {
-            versions.put(current, schema);
-        }
-        if (block.hasPath(EARLIER)) {
-            if (block.getValue(EARLIER).valueType() != ConfigValueType.OBJECT) {
-                problems.at(block, EARLIER, path + "." + EARLIER, "must be an object of version = file, e.g. { 1 = \"canonical/order.v1.schema.json\" }");
-                return null;
-            }
-            Config earlier = block.getConfig(EARLIER);
-            for (String key : block.getObject(EARLIER).keySet()) {
-                String at = path + "." + EARLIER + "." + ConfigLoader.quoted(key);
-                Integer version = key.matches("[1-9][0-9]{0,8}") ? Integer.valueOf(key) : null;
-                if (version == null || version >= current) {
-                    problems.at(earlier, key, at, "must be a version number below the current version " + current);
-                    complete = false;
-                    continue;
-                }
-                ChannelSettings.Schema older = schema(earlier, ConfigLoader.quoted(key), version, at, configDir, problems);
-                complete &= older != null;
-                if (older != null) {
-                    versions.put(version, older);
-                }
-            }
-        }
-        return complete ? new ChannelSettings(name, current, versions) : null;
+        SortedMap<Integer, ChannelSettings.Schema> versions = VersionedFiles.read(block, "schema", current, path, "schema",
+                "canonical/order.v1.schema.json", problems, (in, key, version, at) -> schema(in, key, version, at, configDir, problems));
+        return versions == null ? null : new ChannelSettings(name, current, versions);
     }
 
     private static ChannelSettings.Schema schema(Config block, String key, int version, String path, Path configDir, Problems problems) {

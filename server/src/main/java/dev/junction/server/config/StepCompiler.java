@@ -34,7 +34,7 @@ final class StepCompiler {
                     .description("The mapping's version, recorded with every message it maps."));
     // on-lookup-miss = null | dead-letter | { default = ... } is read by hand (LookupUse): its value is a string, null or an object.
     // earlier-versions { 1 = "mappings/order-to-erp.v1.jslt" } is read by hand: its keys are version numbers.
-    private static final String EARLIER = "earlier-versions";
+    private static final String EARLIER = VersionedFiles.EARLIER;
 
     private static final ConfigSpec SPLIT = ConfigSpec.of("Makes one message per element of an array; each goes on alone, with a derived key.",
             ConfigField.string("items").required().description("A JSLT expression giving the array to split.").example(".lines"),
@@ -136,40 +136,9 @@ final class StepCompiler {
         if (rule == null) {
             return null;
         }
-        java.util.SortedMap<Integer, StepSettings.Mapping> versions = new java.util.TreeMap<>();
-        StepSettings.Mapping mapping = mapping(block, "mapping", current, path + ".mapping", rule);
-        if (mapping != null) {
-            versions.put(current, mapping);
-        }
-        boolean complete = mapping != null;
-        if (block.hasPath(EARLIER)) {
-            if (block.getValue(EARLIER).valueType() != ConfigValueType.OBJECT) {
-                problems.at(block, EARLIER, path + "." + EARLIER, "must be an object of version = file, e.g. { 1 = \"mappings/order-to-erp.v1.jslt\" }");
-                return null;
-            }
-            Config earlier = block.getConfig(EARLIER);
-            for (String key : block.getObject(EARLIER).keySet()) {
-                String at = path + "." + EARLIER + "." + ConfigLoader.quoted(key);
-                Integer version = key.matches("[1-9][0-9]{0,8}") ? Integer.valueOf(key) : null;
-                if (version == null || version >= current) {
-                    problems.at(earlier, key, at, "must be a version number below the current version " + current);
-                    complete = false;
-                    continue;
-                }
-                if (earlier.getValue(key).valueType() != ConfigValueType.STRING) {
-                    problems.at(earlier, key, at, "must be the mapping file of version " + key);
-                    complete = false;
-                    continue;
-                }
-                StepSettings.Mapping old = mapping(earlier, key, version, at, rule);
-                if (old == null) {
-                    complete = false;
-                } else {
-                    versions.put(version, old);
-                }
-            }
-        }
-        return complete ? new StepSettings.Map(mappingName(mapping.file()), current, versions) : null;
+        java.util.SortedMap<Integer, StepSettings.Mapping> versions = VersionedFiles.read(block, "mapping", current, path, "mapping",
+                "mappings/order-to-erp.v1.jslt", problems, (in, key, version, at) -> mapping(in, key, version, at, rule));
+        return versions == null ? null : new StepSettings.Map(mappingName(versions.get(current).file()), current, versions);
     }
 
     /** {@code order-to-erp.v2.jslt} and {@code order-to-erp.jslt} are both the mapping {@code order-to-erp.jslt}. */

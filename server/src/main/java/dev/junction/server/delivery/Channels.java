@@ -45,7 +45,6 @@ public final class Channels {
     public static final String PUBLISHER = "junction-channel-publisher";
     private static final Logger log = LoggerFactory.getLogger(Channels.class);
     private static final Duration OFFER_AGAIN = Duration.ofSeconds(1);
-    private static final int MAX_REPORTED_ERRORS = 5;
     /** The error class of a publish its channel's schema refused. */
     public static final String SCHEMA_ERROR = "channel-schema";
 
@@ -192,15 +191,7 @@ public final class Channels {
     public static String violation(ChannelSettings.Publish channel, JsonNode payload) {
         Set<ValidationMessage> errors = channel.schema().schema().validate(payload);
         return errors.isEmpty() ? null : "channel " + channel.channel().name() + " v" + channel.version() + " ("
-                + channel.schema().file().getFileName() + "): " + violations(errors);
-    }
-
-    /** Each violation with its JSON pointer and the schema rule it broke: {@code /total [type]: string found, number expected}. */
-    static String violations(Set<ValidationMessage> errors) {
-        String shown = errors.stream().limit(MAX_REPORTED_ERRORS)
-                .map(e -> Pipeline.pointerOf(e) + " [" + e.getType() + "]: " + (e.getError() != null ? e.getError() : e.getMessage()))
-                .collect(java.util.stream.Collectors.joining("; "));
-        return errors.size() > MAX_REPORTED_ERRORS ? shown + "; and " + (errors.size() - MAX_REPORTED_ERRORS) + " more" : shown;
+                + channel.schema().file().getFileName() + "): " + Pipeline.describe(errors, true);
     }
 
     private static <T> CompletionStage<T> done(T value) {

@@ -199,8 +199,17 @@ public final class Pipeline {
 
     /** Each violation with its JSON pointer, e.g. {@code /customer/email: required property 'email' not found}. */
     private static String describe(Set<ValidationMessage> errors) {
+        return describe(errors, false);
+    }
+
+    /**
+     * Each violation with its JSON pointer and, {@code withRule}, the schema rule it broke
+     * ({@code /total [type]: string found, number expected}); the first five, then how many more.
+     */
+    public static String describe(Set<ValidationMessage> errors, boolean withRule) {
         String shown = errors.stream().limit(MAX_REPORTED_ERRORS)
-                .map(e -> pointerOf(e) + ": " + (e.getError() != null ? e.getError() : e.getMessage()))
+                .map(e -> pointerOf(e) + (withRule ? " [" + e.getType() + "]" : "") + ": "
+                        + (e.getError() != null ? e.getError() : e.getMessage()))
                 .collect(Collectors.joining("; "));
         return errors.size() > MAX_REPORTED_ERRORS ? shown + "; and " + (errors.size() - MAX_REPORTED_ERRORS) + " more" : shown;
     }
