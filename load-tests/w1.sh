@@ -63,6 +63,6 @@ if [ "${HALF:-0}" = 1 ]; then
     -Dp99="${P99:-20}" > "$work/half.txt" 2>&1 || slo=FAIL
   settle
   echo "  open model at half the saturation rate ($rate/s, 60 s): SLOs (ingest p99 <= ${P99:-20} ms, < 1 % failed): $slo"
-  grep -E 'percentile 99|mean|Failed|failed|KO|99th' "$work/half.txt" | grep -v '^\s*$' | head -8 | sed 's/^/  gatling: /'
+  grep -E '> (response time (50th|99th) percentile|mean throughput)|^Global: ' "$work/half.txt" | tr -s ' ' | sed 's/^/  gatling: /'
   echo "  after it: distinct keys delivered $(field keys), deliveries $(field requests) (duplicate effects: $(( $(field requests) - $(field keys) )))"
 fi
