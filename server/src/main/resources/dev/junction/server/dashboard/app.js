@@ -5,8 +5,9 @@ import * as deadLetters from './dead-letters.js';
 import * as message from './message.js';
 import * as configuration from './configuration.js';
 import * as runs from './runs.js';
+import * as channels from './channels.js';
 
-const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message, 'runs': runs, 'configuration': configuration };
+const pages = { 'overview': overview, 'dead-letters': deadLetters, 'dead-letter': { render: deadLetters.renderOne }, 'message': message, 'runs': runs, 'channels': channels, 'configuration': configuration };
 let stopPage = () => {};
 
 function showSignIn() {

@@ -72,7 +72,8 @@ class DashboardFilesTest {
             toLoad.addAll(references(file.body()));
         }
         assertTrue(seen.containsAll(Set.of("/dashboard/app.js", "/dashboard/lib.js", "/dashboard/style.css", "/dashboard/overview.js",
-                "/dashboard/dead-letters.js", "/dashboard/message.js", "/dashboard/configuration.js", "/dashboard/runs.js")), seen.toString());
+                "/dashboard/dead-letters.js", "/dashboard/message.js", "/dashboard/configuration.js", "/dashboard/runs.js",
+                "/dashboard/channels.js")), seen.toString());
     }
 
     @Test
