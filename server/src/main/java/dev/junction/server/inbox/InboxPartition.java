@@ -870,7 +870,8 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
      * goes only when no other of its key is in flight; else it waits behind it ({@link KeyGate}) without taking a slot.
      */
     private void dispatch(State state) {
-        Metrics.partition(persistenceId().id(), integration, state.pending.size(), state.deadLetters.letters.size());
+        Metrics.partition(persistenceId().id(), integration, state.pending.size(), state.deadLetters.letters.size(),
+                state.parked.followerCount());
         undispatched.addAll(state.parked.drainReleased());
         if (stream == null || handingOff) {
             return;

@@ -138,6 +138,15 @@ public final class ParkedKeys {
         return byKey.size();
     }
 
+    /** How many messages wait behind the heads of parked keys. */
+    int followerCount() {
+        int n = 0;
+        for (Key key : byKey.values()) {
+            n += key.followers.size();
+        }
+        return n;
+    }
+
     /** A copy for a snapshot. */
     List<Parked> copy() {
         List<Parked> copy = new ArrayList<>();

@@ -25,7 +25,7 @@ public final class Metrics {
     private static final Map<String, Counter> COUNTERS = new ConcurrentHashMap<>();
     private static final Map<String, Histogram> HISTOGRAMS = new ConcurrentHashMap<>();
     private static final Map<String, Gauge> GAUGES = new ConcurrentHashMap<>();
-    /** Per partition entity id on this node: {integration, pending, dead letters}; summed per integration every second. */
+    /** Per partition entity id on this node: {integration, pending, dead letters, parked}; summed per integration every second. */
     private static final Map<String, Object[]> PARTITIONS = new ConcurrentHashMap<>();
     private static volatile ScheduledExecutorService sums;
 
@@ -128,10 +128,13 @@ public final class Metrics {
         Activity.forgetBreaker(system);
     }
 
-    /** A partition hosted on this node now holds {@code pending} undelivered envelopes and {@code deadLetters} dead letters. */
-    public static void partition(String entityId, String integration, int pending, int deadLetters) {
+    /**
+     * A partition hosted on this node now holds {@code pending} undelivered envelopes, {@code deadLetters} dead letters, and
+     * {@code parked} messages waiting behind a dead-lettered message of their partition key (per-key ordering).
+     */
+    public static void partition(String entityId, String integration, int pending, int deadLetters, int parked) {
         if (Observability.enabled()) {
-            PARTITIONS.put(entityId, new Object[] {integration, pending, deadLetters});
+            PARTITIONS.put(entityId, new Object[] {integration, pending, deadLetters, parked});
             startSums();
         }
     }
@@ -160,13 +163,15 @@ public final class Metrics {
     private static void sum() {
         Map<String, long[]> byIntegration = new java.util.HashMap<>();
         for (Object[] p : PARTITIONS.values()) {
-            long[] s = byIntegration.computeIfAbsent((String) p[0], i -> new long[2]);
+            long[] s = byIntegration.computeIfAbsent((String) p[0], i -> new long[3]);
             s[0] += (Integer) p[1];
             s[1] += (Integer) p[2];
+            s[2] += (Integer) p[3];
         }
         byIntegration.forEach((integration, s) -> {
             gauge("junction.inbox.pending", "integration", integration).update(s[0]);
             gauge("junction.dead.letters", "integration", integration).update(s[1]);
+            gauge("junction.parked.messages", "integration", integration).update(s[2]);
         });
     }
 

@@ -91,12 +91,14 @@ class PerKeyOrderingTest {
                     post(second, PARK, "q3", "q3-" + i, order);
                 }
                 assertParked(second, head, List.of("q3-4", "q3-5", "q3-6", "q3-7", "q3-8", "q3-9", "q3-10"));
+                awaitParkedMetric(second, 7 + 4); // behind q3-3 and behind q5-3
 
                 // discarding a head gives up on it: the rest of its key goes on, in order
                 HttpResponse<String> discard = second.postJson("/api/v1/dead-letters/" + discarded + "/discard",
                         "{\"reason\":\"cancelled order\"}");
                 assertEquals(200, discard.statusCode(), discard.body());
                 Effects.awaitDelivered(target, List.of("q5-4", "q5-5", "q5-6", "q5-7"), Duration.ofSeconds(60));
+                awaitParkedMetric(second, 7);
 
                 p3Fails = false;
                 Effects.awaitDelivered(target, order.get("p3"), Duration.ofSeconds(60));
@@ -108,6 +110,7 @@ class PerKeyOrderingTest {
                 Effects.awaitDelivered(target, order.get("q3"), Duration.ofSeconds(60));
                 JsonNode left = JSON.readTree(second.get("/api/v1/dead-letters?integration=orders-q").body());
                 assertEquals(0, left.get("items").size(), "nothing left dead or parked: " + left);
+                awaitParkedMetric(second, 0);
             }
 
             order.get("q5").remove("q5-3"); // discarded: never applied; the rest of q5 in order
@@ -180,6 +183,20 @@ class PerKeyOrderingTest {
             }
         }, () -> key + " is not a dead letter");
         return id[0];
+    }
+
+    /** {@code junction_parked_messages} of the parking integration comes to {@code expected} on the node's scrape. */
+    private static void awaitParkedMetric(RunningServer server, int expected) {
+        java.util.concurrent.atomic.AtomicReference<Double> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Await.until(Duration.ofSeconds(30), () -> {
+            try {
+                seen.set(new dev.junction.server.testing.PrometheusText(server.get("/metrics").body())
+                        .valueOr0("junction_parked_messages", "integration", "orders-q"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return seen.get() == expected;
+        }, () -> "junction_parked_messages{integration=orders-q} is " + seen.get() + ", not " + expected);
     }
 
     /** The listing shows exactly {@code keys} parked behind {@code head}, with that reason. */
