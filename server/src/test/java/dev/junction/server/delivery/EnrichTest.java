@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An enrich step reads a system during the pipeline: each distinct path is read at most once within the ttl (concurrent
  * misses share one read), a lookup system that answers 503 and then recovers loses no message, the lineage says which answers
- * came from the cache, and a 404 follows {@code on-not-found}.
+ * came from the cache, and a 404 follows {@code on-not-found}. With {@code for-each} the same holds per element of an array
+ * (1,000 orders of three lines over 20 SKUs: at most 20 calls). A path built from a masked field is read with the real value
+ * and shown masked everywhere people look.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EnrichTest {
