@@ -31,7 +31,8 @@ final class MessageJson {
                     List<Target> targets, List<String> children) {}
 
     /**
-     * What one step did; {@code output} is a map step's result (validate and filter do not change the message). It was
+     * What one step did; {@code output} is a map step's result (validate and filter do not change the message), or an enrich
+     * step's record of what it read: the path (per element with {@code for-each}) and whether the cache answered. It was
      * recorded when the message went through ({@code outputRecomputed} false) or, for a deterministic mapping, computed again
      * now from the raw original with the recorded version ({@code true}); null when it can no longer be computed.
      */
@@ -85,7 +86,7 @@ final class MessageJson {
         boolean anyMissing = s.steps().stream().anyMatch(step -> !step.version().isEmpty() && step.output().isEmpty());
         Map<Integer, JsonNode> again = anyMissing ? recompute.outputs(e, s) : Map.of();
         return new Delivery(DeadLetterJson.time(s.settledAt()), s.revision(), s.mappingVersions(), s.lookups(),
-                s.steps().stream().map(step -> step.version().isEmpty() ? new Step(step.index(), step.step(), step.version(), null, null)
+                s.steps().stream().map(step -> step.version().isEmpty() && step.output().isEmpty() ? new Step(step.index(), step.step(), step.version(), null, null)
                         : !step.output().isEmpty() ? new Step(step.index(), step.step(), step.version(), shown.json(DeadLetterJson.parsed(step.output())), false)
                         : new Step(step.index(), step.step(), step.version(), shown.json(again.get(step.index())), again.containsKey(step.index()) ? true : null))
                         .toList(),

@@ -48,6 +48,14 @@ public record PathTemplate(String source, List<Object> parts) {
 
     /** The path for {@code message}; an {@link IllegalArgumentException} when a pointer finds no string or number there. */
     public String expand(JsonNode message) {
+        return expand(message, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * The path for {@code message} with each value passed through {@code shown} before it is encoded: the path as it may be
+     * shown when {@code shown} masks values, while {@link #expand(JsonNode)} gives the one read.
+     */
+    public String expand(JsonNode message, java.util.function.UnaryOperator<String> shown) {
         StringBuilder path = new StringBuilder();
         for (Object part : parts) {
             if (part instanceof JsonPointer pointer) {
@@ -56,7 +64,7 @@ public record PathTemplate(String source, List<Object> parts) {
                     throw new IllegalArgumentException(pointer + " must be a non-empty string or a number; it is "
                             + (value.isMissingNode() ? "missing" : value.toString()));
                 }
-                path.append(URLEncoder.encode(value.asText(), StandardCharsets.UTF_8).replace("+", "%20"));
+                path.append(URLEncoder.encode(shown.apply(value.asText()), StandardCharsets.UTF_8).replace("+", "%20"));
             } else {
                 path.append(part);
             }

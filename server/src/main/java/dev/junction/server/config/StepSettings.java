@@ -88,20 +88,24 @@ public sealed interface StepSettings {
     /**
      * {@code enrich { system = inventory, http { method = GET, path = "/stock/{/lines/0/sku}" }, into = "/stock", ... }}: reads
      * a resource of a system, through that system's gates, and puts the answer into the message at {@code into}. Answers are
-     * cached per node for {@code ttl}.
+     * cached per node for {@code ttl}. With {@code for-each = "/lines"} it reads once per element of that array: the path's
+     * pointers and {@code into} are then relative to the element, and without {@code into} the answer's fields are merged
+     * into the element.
      *
      * @param system           the system read
-     * @param path             the path read, with the message's values in it
-     * @param into             the JSON pointer the answer is put at (its parent must be an object)
+     * @param path             the path read, with the message's (or the element's) values in it
+     * @param into             the JSON pointer the answer is put at (its parent must be an object); empty (only with
+     *                         {@code forEach}): the answer's fields are merged into the element
      * @param ttl              how long an answer is reused
      * @param maxEntries       the most answers kept
-     * @param deadLetterMissing a 404 dead-letters the message; otherwise {@code into} is set to null
+     * @param deadLetterMissing a 404 dead-letters the message; otherwise {@code into} is set to null (an element is left as it is)
+     * @param forEach          the array whose every element is enriched; null: the message itself is
      */
     record Enrich(String system, PathTemplate path, com.fasterxml.jackson.core.JsonPointer into, java.time.Duration ttl,
-                  long maxEntries, boolean deadLetterMissing) implements StepSettings {
+                  long maxEntries, boolean deadLetterMissing, com.fasterxml.jackson.core.JsonPointer forEach) implements StepSettings {
         @Override
         public String label() {
-            return "enrich(" + system + " GET " + path.source() + ")";
+            return "enrich(" + system + " GET " + path.source() + (forEach == null ? "" : " for-each " + forEach) + ")";
         }
     }
 }

@@ -165,7 +165,7 @@ public final class IntegrationDelivery {
                     "the raw original is not JSON: " + e.getMessage(), earlier), null);
         }
         trail.redactor = masking(envelope).redactor(input);
-        return steps(input, envelope.firstStep(), pinned, List.of(), envelope)
+        return steps(input, envelope.firstStep(), pinned, List.of(), envelope, trail.redactor)
                 .thenCompose(result -> afterSteps(result, envelope, chosen, earlier, trail, pinned));
     }
 
@@ -190,16 +190,16 @@ public final class IntegrationDelivery {
      * pending) and goes on with the enriched message.
      */
     private CompletionStage<Pipeline.Result> steps(JsonNode message, int from, Map<String, Integer> pinned,
-                                                   List<Pipeline.Trace> before, Envelope envelope) {
+                                                   List<Pipeline.Trace> before, Envelope envelope, Redactor shown) {
         Pipeline.Result result = pipeline.apply(message, from, pinned, before);
         if (!(result instanceof Pipeline.Paused paused)) {
             return done(result);
         }
-        return enrichers.get(paused.index()).enrich(paused.message(), envelope.receivedAt()).thenComposeAsync(outcome -> {
+        return enrichers.get(paused.index()).enrich(paused.message(), envelope.receivedAt(), shown).thenComposeAsync(outcome -> {
             if (outcome instanceof Enricher.Enriched enriched) {
                 List<Pipeline.Trace> traces = new ArrayList<>(paused.traces());
                 traces.add(enriched.trace());
-                return steps(enriched.message(), paused.index() + 1, pinned, traces, envelope);
+                return steps(enriched.message(), paused.index() + 1, pinned, traces, envelope, shown);
             }
             Enricher.Refused refused = (Enricher.Refused) outcome;
             return done(new Pipeline.Failed(paused.step().label(), refused.errorClass(), refused.detail(), paused.traces()));

@@ -118,7 +118,10 @@ class ConfigLoaderTest {
                             { enrich { system = stock, http { path = "/s/{/sku}" }, into = "/stock", on-not-found = maybe } }
                             { enrich { system = stock, http { path = "/s/{/sku}" } } }
                             { enrich { system = drop, http { path = "/s/{/sku}" }, into = "/stock" } }
-                            { enrich { system = stock, http { path = "/s/{/sku}" }, into = "/stock", cache { ttl = 5m, max-entries = 100 } } } ]
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, into = "/stock", cache { ttl = 5m, max-entries = 100 } } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, for-each = "lines" } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, for-each = "/lines", into = "stock" } }
+                            { enrich { system = stock, http { path = "/s/{/sku}" }, for-each = "/lines" } } ]
                   targets = [ { system = stock, http { path = "/x" } } ]
                 }
               }
@@ -133,7 +136,9 @@ class ConfigLoaderTest {
         assertProblem(byPath, "junction.integrations.a.steps.2.enrich.on-not-found", 8, "must be null or dead-letter");
         assertProblem(byPath, "junction.integrations.a.steps.3.enrich.into", 9, "required");
         assertProblem(byPath, "junction.integrations.a.steps.4.enrich.system", 10, "cannot be read by an enrich step");
-        assertEquals(5, e.problems().size(), e.getMessage());
+        assertProblem(byPath, "junction.integrations.a.steps.6.enrich.for-each", 12, "must be a JSON pointer to an array");
+        assertProblem(byPath, "junction.integrations.a.steps.7.enrich.into", 13, "below the element");
+        assertEquals(7, e.problems().size(), e.getMessage()); // a for-each without into merges the answer into each element
     }
 
     @Test
