@@ -68,7 +68,7 @@ public final class ChaosCommand {
         java.util.Optional<String> journal = proxy == null ? options.journal() : java.util.Optional.of(proxy.url());
         try {
             plan.httpSystems().forEach(system -> standIns.put(system, new StandIn(system, ledger)));
-            feeds.putAll(plan.openFeeds());
+            plan.openFeeds(feeds);
             Map<String, String> urls = new LinkedHashMap<>();
             standIns.forEach((system, standIn) -> urls.put(system, standIn.baseUrl()));
             UnaryOperator<Config> adjust = all -> plan.adjust(all, urls, feeds, scratch, journal);

@@ -13,6 +13,12 @@ interface Feed extends AutoCloseable {
     /** What a put-in, not yet found, message's {@link Sent#problem} starts with; where it was put follows. */
     String PUT_IN = "put in, never accepted: ";
 
+    /**
+     * Makes the run's private copy of {@code d}'s source (a queue, a table) on its system, before the node starts; throws
+     * {@link UsageException} when the system cannot be reached. Default: nothing to make.
+     */
+    default void open(Driven d) throws UsageException {}
+
     /** The user's settings with {@code d}'s source pointed at the run's private copy. Called once, before the node starts. */
     default Config adjust(Config all, Driven d) {
         return all;

@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * What a chaos run drives and what it redirects, decided from the user's validated settings. An integration is driven when its
  * source is a webhook, or a kind a {@link Feed} can put messages into a copy private to the run (a directory of a system moved
- * into the scratch directory, a poll pointed at a stand-in API), and every target is an {@code http} system (sent to a
+ * into the scratch directory, a poll pointed at a stand-in API, an amqp queue and a PostgreSQL outbox table of the run's own), and every target is an {@code http} system (sent to a
  * {@link StandIn}) or a {@code file} system (written into the run's scratch directory); any other is left out of the run, with
  * the reason in {@link #notDriven}, because starting it would read from or write to the user's real systems.
  */
@@ -50,8 +50,9 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
             Config source = integration.source().settings();
             String kind = integration.source().kind();
             boolean byFile = kind.equals("directory");
-            KeyRule key = KeyRule.parse(source.hasPath("idempotency-key") ? source.getString("idempotency-key")
-                    : byFile ? "file-name" : "header:Idempotency-Key", Set.of("file-name"));
+            String rule = source.hasPath("idempotency-key") ? source.getString("idempotency-key") : byFile ? "file-name" : "header:Idempotency-Key";
+            // an outbox's column:<name> is its row's own column; message-id is an AMQP property
+            KeyRule key = rule.startsWith("column:") ? new KeyRule.Native(rule) : KeyRule.parse(rule, Set.of("file-name", "message-id"));
             Path drop = null;
             if (byFile) {
                 String system = integration.source().system().name();
@@ -60,7 +61,7 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
             }
             JsonNode schema = schemaOf(integration);
             driven.add(new Driven(integration.name(), kind, kind.equals("webhook") ? source.getString("path") : null, drop, key,
-                    samples(integration, schema, recorded), schema, targets, source));
+                    samples(integration, schema, recorded), schema, targets, source, integration.source().system().config()));
         }
         if (driven.isEmpty()) {
             throw new UsageException("no integration can be driven: " + notDriven);
@@ -84,8 +85,14 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 return "source kind poll with idempotency-key " + integration.source().settings().getString("idempotency-key")
                         + " not driven (chaos puts the key in the item: json:<pointer>)";
             }
-        } else if (!kind.equals("webhook")) {
-            return "source kind " + kind + " not driven (chaos drives webhooks, directories and polls)";
+        } else if (kind.equals("outbox")) {
+            String url = integration.source().system().config().getString("url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                return "source kind outbox on " + url.substring(0, url.indexOf(':', 5) < 0 ? url.length() : url.indexOf(':', 5))
+                        + " not driven (chaos copies outbox tables on PostgreSQL only)";
+            }
+        } else if (!kind.equals("webhook") && !kind.equals("amqp")) {
+            return "source kind " + kind + " not driven (chaos drives webhooks, directories, polls, amqp queues and outboxes)";
         }
         for (TargetSettings t : integration.targets()) {
             String connector = t.system().connector().name();
@@ -139,19 +146,25 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
         return c;
     }
 
-    /** The feed of each source kind other than {@code webhook} that the driven integrations use, opened. */
-    Map<String, Feed> openFeeds() {
-        Map<String, Feed> feeds = new LinkedHashMap<>();
+    /**
+     * Opens the feed of each source kind other than {@code webhook} that the driven integrations use, into {@code feeds} (so
+     * the caller closes what was opened before a failure), and makes each integration's private copy.
+     */
+    void openFeeds(Map<String, Feed> feeds) throws UsageException {
         for (Driven d : driven) {
             if (!d.byWebhook() && !feeds.containsKey(d.kind())) {
                 feeds.put(d.kind(), switch (d.kind()) {
                     case "directory" -> new DropFolder();
                     case "poll" -> new PollApi();
+                    case "amqp" -> new AmqpQueue();
+                    case "outbox" -> new OutboxRows();
                     default -> throw new IllegalStateException("no feed for source kind " + d.kind());
                 });
             }
+            if (!d.byWebhook()) {
+                feeds.get(d.kind()).open(d);
+            }
         }
-        return feeds;
     }
 
     static Path fileRoot(Path scratch, String system) {
