@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
 /**
  * {@code java -jar junction-server.jar chaos <junction.conf> --scenario <name>[,<name>...] [options]}: starts the user's
  * integrations, unchanged, on a scratch journal with each HTTP target at a fault-injecting {@link StandIn} on loopback, drives
- * their webhooks, applies each scenario and prints a report per scenario (see {@link ChaosOptions#USAGE} and the README,
+ * their webhooks (other sources through a {@link Feed} into copies of the run's own), applies each scenario and prints a report per scenario (see {@link ChaosOptions#USAGE} and the README,
  * "Testing an integration before it goes live"). Exit codes: 0 every scenario met its objectives, 1 one did not, 2 the command
  * line, the configuration or the recorded messages have a mistake (printed, without a stack trace).
  */

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the scenarios one after the other against one started node: for each, applies its fault to the stand-ins, drives the
- * webhooks, lifts the fault after the fault window, waits for every accepted message to settle, and tallies.
+ * webhooks and the feeds, lifts the fault after the fault window, waits for every accepted message to settle, and tallies.
  */
 final class ChaosRun {
     static final int WARM_UP_MESSAGES = 50;
