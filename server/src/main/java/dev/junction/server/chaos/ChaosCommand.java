@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
 /**
  * {@code java -jar junction-server.jar chaos <junction.conf> --scenario <name>[,<name>...] [options]}: starts the user's
  * integrations, unchanged, on a scratch journal with each HTTP target at a fault-injecting {@link StandIn} on loopback, drives
- * their webhooks, applies each scenario and prints a report per scenario (see {@link ChaosOptions#USAGE} and the README,
+ * their webhooks (other sources through a {@link Feed} into copies of the run's own), applies each scenario and prints a report per scenario (see {@link ChaosOptions#USAGE} and the README,
  * "Testing an integration before it goes live"). Exit codes: 0 every scenario met its objectives, 1 one did not, 2 the command
  * line, the configuration or the recorded messages have a mistake (printed, without a stack trace).
  */
@@ -63,13 +63,15 @@ public final class ChaosCommand {
         }
         Ledger ledger = new Ledger();
         Map<String, StandIn> standIns = new LinkedHashMap<>();
+        Map<String, Feed> feeds = new LinkedHashMap<>();
         JournalProxy proxy = options.scenarios().contains(Scenario.JOURNAL_DOWN) ? JournalProxy.inFrontOf(options.journal().orElseThrow()) : null;
         java.util.Optional<String> journal = proxy == null ? options.journal() : java.util.Optional.of(proxy.url());
         try {
             plan.httpSystems().forEach(system -> standIns.put(system, new StandIn(system, ledger)));
+            plan.openFeeds(feeds);
             Map<String, String> urls = new LinkedHashMap<>();
             standIns.forEach((system, standIn) -> urls.put(system, standIn.baseUrl()));
-            UnaryOperator<Config> adjust = all -> plan.adjust(all, urls, scratch, journal);
+            UnaryOperator<Config> adjust = all -> plan.adjust(all, urls, feeds, scratch, journal);
             JunctionSettings adjusted = ConfigLoader.load(options.config(), connectors, env, adjust);
             try {
                 JournalSchema.ensure(adjusted.persistence());
@@ -79,9 +81,9 @@ public final class ChaosCommand {
             }
             List<ScenarioResult> results;
             try (Node node = starter.start(adjusted, connectors, file -> ConfigLoader.load(file, connectors, env, adjust))) {
-                results = new ChaosRun(options, plan, standIns, proxy, ledger, scratch, adjusted).run(node);
+                results = new ChaosRun(options, plan, standIns, feeds, proxy, ledger, scratch, adjusted).run(node);
             }
-            Report.print(heading(options, plan, urls, scratch), plan.notDriven(), results, out);
+            Report.print(heading(options, plan, urls, feeds, scratch), plan.notDriven(), results, out);
             if (options.report().isPresent()) {
                 Report.writeJson(options.report().get(), options.config().toString(), plan.notDriven(), results);
                 out.println();
@@ -97,6 +99,7 @@ public final class ChaosCommand {
             throw new UsageException("the chaos run could not go on: " + e);
         } finally {
             standIns.values().forEach(StandIn::close);
+            feeds.values().forEach(Feed::close);
             if (proxy != null) {
                 proxy.close();
             }
@@ -104,7 +107,7 @@ public final class ChaosCommand {
         }
     }
 
-    private static String heading(ChaosOptions options, Plan plan, Map<String, String> urls, Path scratch) {
+    private static String heading(ChaosOptions options, Plan plan, Map<String, String> urls, Map<String, Feed> feeds, Path scratch) {
         StringBuilder s = new StringBuilder("chaos run of " + options.config() + "\n");
         s.append("  driven: ").append(String.join(", ", plan.driven().stream().map(Driven::integration).toList()))
                 .append(String.format(" at %s/s for %s s each (after a warm-up that is not reported), settle timeout %s s%n", trim(options.rate()),
@@ -112,8 +115,8 @@ public final class ChaosCommand {
         s.append("  journal: ").append(options.journal().map(JournalSchema::redacted).orElse("a fresh embedded H2 in " + scratch))
                 .append(options.scenarios().contains(Scenario.JOURNAL_DOWN) ? ", through a proxy that journal-down closes" : "").append('\n');
         urls.forEach((system, url) -> s.append("  target ").append(system).append(": stand-in at ").append(url).append('\n'));
-        plan.driven().stream().filter(Driven::byFile).forEach(d -> s.append("  source of ").append(d.integration())
-                .append(": files written into ").append(d.dropFolder()).append('\n'));
+        plan.driven().stream().filter(d -> !d.byWebhook()).forEach(d -> s.append("  source of ").append(d.integration())
+                .append(": ").append(feeds.get(d.kind()).describe(d)).append('\n'));
         plan.fileSystems().forEach(system -> s.append("  file system ").append(system).append(": files in ")
                 .append(Plan.fileRoot(scratch, system)).append(" (no fault injected: scenarios act on HTTP targets and the input)\n"));
         return s.toString().stripTrailing();

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the scenarios one after the other against one started node: for each, applies its fault to the stand-ins, drives the
- * webhooks, lifts the fault after the fault window, waits for every accepted message to settle, and tallies.
+ * webhooks and the feeds, lifts the fault after the fault window, waits for every accepted message to settle, and tallies.
  */
 final class ChaosRun {
     static final int WARM_UP_MESSAGES = 50;
@@ -26,10 +26,12 @@ final class ChaosRun {
     private final Path scratch;
     private final JunctionSettings settings;
     private final FileEffects fileEffects = new FileEffects();
+    private final Map<String, Feed> feeds;
 
     /** {@code journal} is the proxy in front of the journal database for {@code journal-down}; null without it. */
-    ChaosRun(ChaosOptions options, Plan plan, Map<String, StandIn> standIns, JournalProxy journal, Ledger ledger, Path scratch,
-             JunctionSettings settings) {
+    ChaosRun(ChaosOptions options, Plan plan, Map<String, StandIn> standIns, Map<String, Feed> feeds, JournalProxy journal,
+             Ledger ledger, Path scratch, JunctionSettings settings) {
+        this.feeds = feeds;
         this.journal = journal;
         this.options = options;
         this.plan = plan;
@@ -43,7 +45,7 @@ final class ChaosRun {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newFixedThreadPool(4, daemon("chaos-client"))).build();
         URI base = URI.create("http://127.0.0.1:" + node.httpAddress().getPort() + "/");
-        Driver driver = new Driver(client, base.resolve("webhooks/"));
+        Driver driver = new Driver(client, base.resolve("webhooks/"), feeds);
         Settler settler = new Settler(client, base.resolve("api/v1/messages/"));
         String run = Long.toString(System.currentTimeMillis(), 36);
         warmUp(driver, settler, run);
@@ -58,7 +60,7 @@ final class ChaosRun {
                     timer.schedule(this::lift, Scenario.faultWindow(options.duration()).toMillis(), TimeUnit.MILLISECONDS);
                 }
                 List<Sent> sent = settler.accepted(driver.drive(plan.driven(), scenario, prefix, options.messagesPerIntegration(),
-                        options.rate()), byName(), options.settle());
+                        options.rate()), byName(), feeds, options.settle());
                 List<String> ids = sent.stream().filter(Sent::accepted).map(Sent::messageId).distinct().toList();
                 Map<String, Outcome> outcomes = settler.settle(ids, options.settle());
                 plan.fileSystems().forEach(system -> fileEffects.collect(system, Plan.fileRoot(scratch, system), ledger));
@@ -79,7 +81,7 @@ final class ChaosRun {
     private void warmUp(Driver driver, Settler settler, String run) throws InterruptedException {
         int n = (int) Math.min(WARM_UP_MESSAGES, Math.max(1, Math.round(options.rate())));
         List<Sent> sent = settler.accepted(driver.drive(plan.driven(), Scenario.BASELINE, "chaos-" + run + "-warm-up-", n,
-                options.rate()), byName(), options.settle());
+                options.rate()), byName(), feeds, options.settle());
         settler.settle(sent.stream().filter(Sent::accepted).map(Sent::messageId).toList(), options.settle());
     }
 

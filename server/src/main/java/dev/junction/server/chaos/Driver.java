@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
- * Plays the source: POSTs each driven integration's messages to its webhook at the chosen rate (each integration at that rate,
- * side by side), and for {@code duplicates} sends a message again once its first answer is in. Waits for every answer.
+ * Plays the source: POSTs each driven integration's messages to its webhook, or hands them to its source kind's {@link Feed},
+ * at the chosen rate (each integration at that rate, side by side), and for {@code duplicates} sends a message again once its
+ * first answer is in (once a feed's source has taken it). Waits for every answer.
  */
 final class Driver {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,10 +24,13 @@ final class Driver {
     private static final int MAX_IN_FLIGHT = 256;
     private final HttpClient client;
     private final URI webhooks;
+    private final java.util.Map<String, Feed> feeds;
 
-    Driver(HttpClient client, URI webhooks) {
+    /** {@code feeds}: the feed of each source kind other than {@code webhook}. */
+    Driver(HttpClient client, URI webhooks, java.util.Map<String, Feed> feeds) {
         this.client = client;
         this.webhooks = webhooks;
+        this.feeds = feeds;
     }
 
     List<Sent> drive(List<Driven> driven, Scenario scenario, String prefix, int perIntegration, double rate) throws InterruptedException {
@@ -44,15 +48,16 @@ final class Driver {
             for (Driven d : driven) {
                 Inputs.Message message = Inputs.nth(d, scenario, prefix, n);
                 inFlight.acquire();
-                CompletableFuture<Sent> first = d.byFile() ? DropFolder.write(d, message, message.bad() ? "bad" : "valid")
-                        : send(d, message, message.bad() ? "bad" : "valid");
+                Feed feed = feeds.get(d.kind());
+                CompletableFuture<Sent> first = d.byWebhook() ? send(d, message, message.bad() ? "bad" : "valid")
+                        : feed.put(d, message, message.bad() ? "bad" : "valid");
                 CompletableFuture<?> done = first;
                 if (Inputs.redelivered(scenario, n)) {
                     done = first.thenCompose(answer -> {
                         sent.add(answer);
-                        // a directory source sees the same name again once it has taken the first file away
-                        return d.byFile() ? DropFolder.whenTaken(d, message).thenCompose(x -> DropFolder.write(d, message, "again"))
-                                : send(d, message, "again");
+                        // e.g. a directory source sees the same name again once it has taken the first file away
+                        return d.byWebhook() ? send(d, message, "again")
+                                : feed.whenTaken(d, message).thenCompose(x -> feed.put(d, message, "again"));
                     });
                 }
                 pending.add(done.whenComplete((last, e) -> {

@@ -10,35 +10,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Plays a directory source's sender: writes each message as {@code <key>.json} into the folder the source reads (in the run's
- * scratch directory), whole at once (written aside, then renamed), and tells when the source has taken a file away.
+ * scratch directory, where {@link Plan#adjust} moved the system), whole at once (written aside, then renamed), and tells when
+ * the source has taken a file away.
  */
-final class DropFolder {
+final class DropFolder implements Feed {
     /** A file not taken within this is given up on; the settle step then reports it. */
     private static final Duration TAKE_TIMEOUT = Duration.ofSeconds(30);
 
-    private DropFolder() {}
-
-    /** Writes the message; the {@link Sent} has no answer yet ({@code status} 0) until {@link Settler#accepted} finds it. */
-    static CompletableFuture<Sent> write(Driven d, Inputs.Message message, String kind) {
+    @Override
+    public CompletableFuture<Sent> put(Driven d, Inputs.Message message, String kind) {
         long sentAt = System.currentTimeMillis();
         try {
             Files.createDirectories(d.dropFolder());
             Path part = d.dropFolder().resolve("." + message.fileName() + ".part");
             Files.writeString(part, message.body().toString());
             Files.move(part, d.dropFolder().resolve(message.fileName()), StandardCopyOption.ATOMIC_MOVE);
-            return CompletableFuture.completedFuture(new Sent(d.integration(), message.key(), kind, sentAt, -1, 0, null,
-                    FILE_WRITTEN + message.fileName()));
+            return CompletableFuture.completedFuture(Feed.putIn(d, message, kind, sentAt, message.fileName()));
         } catch (IOException e) {
-            return CompletableFuture.completedFuture(new Sent(d.integration(), message.key(), kind, sentAt, -1, 0, null,
-                    "could not write " + message.fileName() + ": " + e));
+            return CompletableFuture.completedFuture(Feed.notPutIn(d, message, kind, sentAt, message.fileName(), e));
         }
     }
 
-    /** What a written, not yet found, file's {@link Sent#problem} says. */
-    static final String FILE_WRITTEN = "file written, never accepted: ";
-
     /** Completes once the source has taken the message's file away (to .done/ or .failed/), or after {@link #TAKE_TIMEOUT}. */
-    static CompletableFuture<Void> whenTaken(Driven d, Inputs.Message message) {
+    @Override
+    public CompletableFuture<Void> whenTaken(Driven d, Inputs.Message message) {
         return whenTaken(d.dropFolder().resolve(message.fileName()), System.nanoTime() + TAKE_TIMEOUT.toNanos());
     }
 
@@ -51,7 +46,13 @@ final class DropFolder {
     }
 
     /** Whether the source refused the message's file (moved it to .failed/). */
-    static boolean failed(Driven d, String fileName) {
+    @Override
+    public boolean refused(Driven d, String fileName) {
         return Files.exists(d.dropFolder().resolve(".failed").resolve(fileName));
+    }
+
+    @Override
+    public String describe(Driven d) {
+        return "files written into " + d.dropFolder();
     }
 }

@@ -21,9 +21,10 @@ import java.util.Set;
 
 /**
  * What a chaos run drives and what it redirects, decided from the user's validated settings. An integration is driven when its
- * source is a webhook or a directory (of a system moved into the scratch directory) and every target is an {@code http} system (sent to a {@link StandIn}) or a {@code file} system (written
- * into the run's scratch directory); any other is left out of the run, with the reason in {@link #notDriven}, because starting
- * it would read from or write to the user's real systems.
+ * source is a webhook, or a kind a {@link Feed} can put messages into a copy private to the run (a directory of a system moved
+ * into the scratch directory, a poll pointed at a stand-in API, an amqp queue and a PostgreSQL outbox table of the run's own), and every target is an {@code http} system (sent to a
+ * {@link StandIn}) or a {@code file} system (written into the run's scratch directory); any other is left out of the run, with
+ * the reason in {@link #notDriven}, because starting it would read from or write to the user's real systems.
  */
 record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> httpSystems, Set<String> fileSystems) {
     /** The name a directory source is given each message under: {@code <key>.json}. */
@@ -47,9 +48,11 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 (t.system().connector().name().equals("http") ? http : files).add(t.system().name());
             }
             Config source = integration.source().settings();
-            boolean byFile = integration.source().kind().equals("directory");
-            KeyRule key = KeyRule.parse(source.hasPath("idempotency-key") ? source.getString("idempotency-key")
-                    : byFile ? "file-name" : "header:Idempotency-Key", Set.of("file-name"));
+            String kind = integration.source().kind();
+            boolean byFile = kind.equals("directory");
+            String rule = source.hasPath("idempotency-key") ? source.getString("idempotency-key") : byFile ? "file-name" : "header:Idempotency-Key";
+            // an outbox's column:<name> is its row's own column; message-id is an AMQP property
+            KeyRule key = rule.startsWith("column:") ? new KeyRule.Native(rule) : KeyRule.parse(rule, Set.of("file-name", "message-id"));
             Path drop = null;
             if (byFile) {
                 String system = integration.source().system().name();
@@ -57,8 +60,8 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 drop = fileRoot(scratch, system).resolve(source.getString("path"));
             }
             JsonNode schema = schemaOf(integration);
-            driven.add(new Driven(integration.name(), byFile ? null : source.getString("path"), drop, key,
-                    samples(integration, schema, recorded), schema, targets));
+            driven.add(new Driven(integration.name(), kind, kind.equals("webhook") ? source.getString("path") : null, drop, key,
+                    samples(integration, schema, recorded), schema, targets, source, integration.source().system().config()));
         }
         if (driven.isEmpty()) {
             throw new UsageException("no integration can be driven: " + notDriven);
@@ -73,8 +76,23 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
             if (!java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + pattern).matches(Path.of("chaos-1" + FILE_SUFFIX))) {
                 return "source kind directory with pattern " + pattern + " not driven (chaos writes <key>" + FILE_SUFFIX + " files)";
             }
-        } else if (!kind.equals("webhook")) {
-            return "source kind " + kind + " not driven (chaos drives webhooks and directories)";
+        } else if (kind.equals("poll")) {
+            Config system = integration.source().system().config();
+            if (system.hasPath("auth.oauth2")) {
+                return "source kind poll with oauth2 not driven (its token would be fetched from your identity provider)";
+            }
+            if (!integration.source().settings().getString("idempotency-key").startsWith("json:")) {
+                return "source kind poll with idempotency-key " + integration.source().settings().getString("idempotency-key")
+                        + " not driven (chaos puts the key in the item: json:<pointer>)";
+            }
+        } else if (kind.equals("outbox")) {
+            String url = integration.source().system().config().getString("url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                return "source kind outbox on " + url.substring(0, url.indexOf(':', 5) < 0 ? url.length() : url.indexOf(':', 5))
+                        + " not driven (chaos copies outbox tables on PostgreSQL only)";
+            }
+        } else if (!kind.equals("webhook") && !kind.equals("amqp")) {
+            return "source kind " + kind + " not driven (chaos drives webhooks, directories, polls, amqp queues and outboxes)";
         }
         for (TargetSettings t : integration.targets()) {
             String connector = t.system().connector().name();
@@ -88,9 +106,10 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
     /**
      * The user's settings pointed at the run: loopback ports chosen by the OS, a one-node cluster, the journal given (or a fresh
      * H2 one in {@code scratch}), no admin tokens (the admin API answers loopback only), a shutdown that leaves the JVM running, each HTTP target system at its stand-in,
-     * each file system (a target, or a directory source's) in {@code scratch}, and the integrations not driven removed.
+     * each file system (a target, or a directory source's) in {@code scratch}, each fed source at its feed's private copy, and
+     * the integrations not driven removed.
      */
-    Config adjust(Config all, Map<String, String> standIns, Path scratch, java.util.Optional<String> journal) {
+    Config adjust(Config all, Map<String, String> standIns, Map<String, Feed> feeds, Path scratch, java.util.Optional<String> journal) {
         Config c = all.withValue("junction.http.port", ConfigValueFactory.fromAnyRef(0))
                 .withValue("junction.http.interface", ConfigValueFactory.fromAnyRef("127.0.0.1"))
                 .withValue("junction.node.host", ConfigValueFactory.fromAnyRef("127.0.0.1"))
@@ -116,10 +135,36 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
         for (String system : fileSystems) {
             c = c.withValue("junction.systems." + quoted(system) + ".root", ConfigValueFactory.fromAnyRef(fileRoot(scratch, system).toString()));
         }
+        for (Driven d : driven) {
+            if (feeds.containsKey(d.kind())) {
+                c = feeds.get(d.kind()).adjust(c, d);
+            }
+        }
         for (String integration : notDriven.keySet()) {
             c = c.withoutPath("junction.integrations." + quoted(integration));
         }
         return c;
+    }
+
+    /**
+     * Opens the feed of each source kind other than {@code webhook} that the driven integrations use, into {@code feeds} (so
+     * the caller closes what was opened before a failure), and makes each integration's private copy.
+     */
+    void openFeeds(Map<String, Feed> feeds) throws UsageException {
+        for (Driven d : driven) {
+            if (!d.byWebhook() && !feeds.containsKey(d.kind())) {
+                feeds.put(d.kind(), switch (d.kind()) {
+                    case "directory" -> new DropFolder();
+                    case "poll" -> new PollApi();
+                    case "amqp" -> new AmqpQueue();
+                    case "outbox" -> new OutboxRows();
+                    default -> throw new IllegalStateException("no feed for source kind " + d.kind());
+                });
+            }
+            if (!d.byWebhook()) {
+                feeds.get(d.kind()).open(d);
+            }
+        }
     }
 
     static Path fileRoot(Path scratch, String system) {

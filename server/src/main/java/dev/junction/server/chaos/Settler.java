@@ -55,10 +55,11 @@ final class Settler {
     }
 
     /**
-     * What the source of a directory integration did with each written file: accepted (found by its key; the ingest time is
-     * the message's receivedAt), refused (moved to .failed/), or, after the settle timeout, neither (left as written).
+     * What the source of an integration driven through a {@link Feed} did with each message put in: accepted (found by its
+     * key; the ingest time is the message's receivedAt), refused (e.g. moved to .failed/), or, after the settle timeout,
+     * neither (left as put in).
      */
-    List<Sent> accepted(List<Sent> sent, Map<String, Driven> driven, Duration timeout) throws InterruptedException {
+    List<Sent> accepted(List<Sent> sent, Map<String, Driven> driven, Map<String, Feed> feeds, Duration timeout) throws InterruptedException {
         List<Sent> result = new ArrayList<>(sent);
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.Map<String, String> firstIds = new java.util.HashMap<>();
@@ -66,10 +67,11 @@ final class Settler {
             boolean open = false;
             for (int i = 0; i < result.size(); i++) {
                 Sent s = result.get(i);
-                if (s.status() != 0 || s.problem() == null || !s.problem().startsWith(DropFolder.FILE_WRITTEN)) {
+                if (s.status() != 0 || s.problem() == null || !s.problem().startsWith(Feed.PUT_IN)) {
                     continue;
                 }
-                String fileName = s.problem().substring(DropFolder.FILE_WRITTEN.length());
+                String where = s.problem().substring(Feed.PUT_IN.length());
+                Driven d = driven.get(s.integration());
                 JsonNode view = byKey(s.integration(), s.key());
                 if (view != null) {
                     String id = view.path("messageId").asText();
@@ -78,7 +80,7 @@ final class Settler {
                     firstIds.putIfAbsent(s.key(), id);
                     result.set(i, new Sent(s.integration(), s.key(), s.kind(), s.sentAt(), Math.max(0, received - s.sentAt()),
                             again ? 200 : 202, id, null));
-                } else if (DropFolder.failed(driven.get(s.integration()), fileName)) {
+                } else if (feeds.get(d.kind()).refused(d, where)) {
                     result.set(i, new Sent(s.integration(), s.key(), s.kind(), s.sentAt(), -1, 422, null, "moved-to-failed"));
                 } else {
                     open = true;

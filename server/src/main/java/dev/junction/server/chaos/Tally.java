@@ -32,8 +32,8 @@ final class Tally {
                 accepted.putIfAbsent(s.messageId(), s);
             } else if (s.answeredDuplicate()) {
                 duplicates++;
-            } else if (s.status() == 0 && s.problem() != null && s.problem().startsWith(DropFolder.FILE_WRITTEN)) {
-                lost.add(s.key() + ": " + s.problem().substring(0, DropFolder.FILE_WRITTEN.length() - 2) + " (nor moved to .failed/)");
+            } else if (s.status() == 0 && s.problem() != null && s.problem().startsWith(Feed.PUT_IN)) {
+                lost.add(s.key() + ": put in (" + s.problem().substring(Feed.PUT_IN.length()) + "), never accepted nor refused");
             } else if (s.status() == 0) {
                 unanswered++;
             } else {

@@ -202,6 +202,55 @@ class ChaosCommandTest {
     }
 
     @Test
+    void pollSourcesReadTheirItemsFromAStandInApi() throws IOException {
+        // the crm's base-url is the user's real API: chaos must never call it (nothing listens on port 1)
+        Path conf = TestConfig.write(dir.resolve("conf"), """
+                junction {
+                  systems {
+                    crm { connector = http, base-url = "http://127.0.0.1:1" }
+                    erp { connector = http, base-url = "http://127.0.0.1:1" }
+                  }
+                  integrations {
+                    polled-orders {
+                      source { system = crm, poll { path = "/api/orders?status=open", items = "/data", idempotency-key = "json:/id",
+                               watermark { param = updated_since, from = /updatedAt }, page-number { size-param = per_page, size = 7 } } }
+                      steps = [ { validate { schema = "schemas/webshop-order.schema.json" } } ]
+                      targets = [ { system = erp, http { method = POST, path = "/erp/orders" } } ]
+                    }
+                    polled-returns {
+                      source { system = crm, poll { path = "http://127.0.0.1:1/api/returns", items = "/data", idempotency-key = "json:/id",
+                               next-page = "json:/paging/next", every = 100ms } }
+                      steps = [ { validate { schema = "schemas/webshop-order.schema.json" } } ]
+                      targets = [ { system = erp, http { method = POST, path = "/erp/returns" } } ]
+                    }
+                  }
+                }""");
+        Path report = dir.resolve("report.json");
+
+        int code = chaos(conf.toString(), "--scenario", "baseline,duplicates", "--rate", "20/s", "--duration", "1s",
+                "--settle", "20s", "--report", report.toString());
+
+        assertEquals(0, code, printed());
+        assertTrue(printed().contains("source of polled-orders: items served by a stand-in API at http://127.0.0.1:"), printed());
+        Map<String, JsonNode> byName = scenarios(report);
+        JsonNode baseline = byName.get("baseline");
+        assertEquals(40, baseline.path("sent").asInt(), printed());
+        assertEquals(40, baseline.path("accepted").asInt(), printed());
+        assertEquals(40, baseline.path("delivered").asInt(), printed());
+        assertEquals(40, baseline.path("endToEndMillis").path("samples").asInt(), printed());
+        assertEquals(0, baseline.path("lost").size(), printed());
+        assertEquals(0, baseline.path("duplicateEffects").size(), printed());
+        JsonNode duplicates = byName.get("duplicates");
+        // 1 item in 5 served again once the source read it: the same key, one effect
+        assertEquals(48, duplicates.path("sent").asInt(), printed());
+        assertEquals(40, duplicates.path("accepted").asInt(), printed());
+        assertEquals(8, duplicates.path("answeredDuplicate").asInt(), printed());
+        assertEquals(40, duplicates.path("delivered").asInt(), printed());
+        assertEquals(0, duplicates.path("duplicateEffects").size(), printed());
+        assertEquals(0, duplicates.path("lost").size(), printed());
+    }
+
+    @Test
     void mistakesOnTheCommandLineExitTwoWithAPreciseMessage() {
         String conf = config().toString();
         assertEquals(2, chaos(conf, "--scenario", "meteor"));

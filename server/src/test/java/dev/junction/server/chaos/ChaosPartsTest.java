@@ -44,13 +44,13 @@ class ChaosPartsTest {
         JsonNode sample = SchemaSample.of(schema);
         assertEquals(Set.of(), validator.validate(sample), sample.toString());
 
-        Driven byBody = new Driven("orders", "shop/orders", null, KeyRule.parse("json:/order/ref", Set.of()), List.of(sample), schema, Map.of());
+        Driven byBody = new Driven("orders", "webhook", "shop/orders", null, KeyRule.parse("json:/order/ref", Set.of()), List.of(sample), schema, Map.of(), null, null);
         Inputs.Message third = Inputs.nth(byBody, Scenario.BASELINE, "p-", 3);
         assertEquals("p-orders-3", third.key());
         assertEquals("p-orders-3", third.body().at("/order/ref").asText());
         assertEquals(null, third.header());
 
-        Driven byHeader = new Driven("orders", "shop/orders", null, KeyRule.parse("header:Idempotency-Key", Set.of()), List.of(sample), schema, Map.of());
+        Driven byHeader = new Driven("orders", "webhook", "shop/orders", null, KeyRule.parse("header:Idempotency-Key", Set.of()), List.of(sample), schema, Map.of(), null, null);
         int spoiled = 0;
         for (int n = 0; n < 30; n++) {
             Inputs.Message m = Inputs.nth(byHeader, Scenario.BAD_INPUT, "p-", n);
