@@ -72,14 +72,16 @@ class ClockSkewSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         probeAnswers.foreach { case (i, r) => println(s"clock skew: probe signed 250 s ago, node $i answered ${r.statusCode()} ${r.body()}") }
         probeAnswers.head._2.statusCode() shouldBe 401
         probeAnswers.head._2.body() should include("old")
-        probeAnswers(1)._2.statusCode() shouldBe 202
-        probeAnswers(2)._2.statusCode() shouldBe 200
+        Set(202, 200) should contain(probeAnswers(1)._2.statusCode()) // 200: a retry of a write that committed after its 503
 
         When(s"$Keys order keys with $EventsPerKey events each arrive signed, each key's events one after another at node 0, 1, 2, " +
           "0..., while the target answers 503; every third event is sent again to the next node")
         val order = new ConcurrentHashMap[String, java.util.List[String]]()
         val messageIdOf = new ConcurrentHashMap[String, String]()
         val problems = new ConcurrentLinkedQueue[String]()
+        if (probeAnswers(2)._2.statusCode() != 200 || idIn(probeAnswers(2)._2.body()) != idIn(probeAnswers(1)._2.body()))
+          problems.add(s"${probe.id} sent again to node 0: ${probeAnswers(2)._2.statusCode()} ${probeAnswers(2)._2.body()} " +
+            s"(first accepted as ${idIn(probeAnswers(1)._2.body())} through node 2)")
         val answers = new ConcurrentHashMap[Int, AtomicInteger]()
         val redelivered = new AtomicInteger()
         val acknowledged = new AtomicInteger()
@@ -121,8 +123,10 @@ class ClockSkewSpec extends AnyFeatureSpec with GivenWhenThen with Matchers {
         messageIdOf.put(probe.id, idIn(probeAnswers(1)._2.body()))
         Effects.awaitDelivered(target, all.asJavaCollection, Duration.ofSeconds(60))
         val effects = Effects.of(all.asJavaCollection, target)
-        effects.lost.asScala shouldBe empty
-        effects.duplicateEffects.asScala shouldBe empty
+        withClue(s"$effects: ") {
+          effects.lost.asScala shouldBe empty
+          effects.duplicateEffects.asScala shouldBe empty
+        }
         val wrongIds = all.filter(k => target.messageIds(k).asScala != Set(messageIdOf.get(k)))
         withClue("keys delivered under another message id than the one acknowledged: " +
           wrongIds.take(5).map(k => s"$k: ${target.messageIds(k)} acknowledged as ${messageIdOf.get(k)}").mkString(", ")) {
