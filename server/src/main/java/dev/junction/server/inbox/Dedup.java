@@ -11,7 +11,10 @@ import java.util.Set;
  * How a partition answers one batch of envelopes: each key known within the dedup window (in memory, in the lookup made for
  * this batch, or earlier in the same batch) is a duplicate when the body is the same and a conflict when it is not; every
  * other envelope is new. The window is wall-clock time here: a key accepted longer ago than the window is accepted again.
- * Stateless.
+ * An envelope accepted is stamped with this partition's clock ({@code now}), not the one of the node it came in through, so
+ * its acceptance and every later decision about its key are measured on one clock: two nodes' clocks 4 minutes apart
+ * otherwise move the window's edge by 4 minutes (ClockSkewSpec: with a 3 minute window, keys sent again seconds later
+ * were accepted again). Stateless.
  */
 final class Dedup {
     private Dedup() {}
@@ -53,8 +56,9 @@ final class Dedup {
             String originalId = known != null ? known.messageId() : sameBatch != null ? sameBatch.messageId() : null;
             long originalHash = known != null ? known.bodyHash() : sameBatch != null ? sameBatch.bodyHash() : 0;
             if (originalId == null) {
-                accepted.add(envelope);
-                batchKeys.put(key, envelope);
+                Envelope stamped = envelope.toBuilder().receivedAt(now).build();
+                accepted.add(stamped);
+                batchKeys.put(key, stamped);
                 outcomes.add(new InboxPartition.Outcome(InboxPartition.Admission.ACCEPTED, envelope.messageId()));
             } else {
                 outcomes.add(new InboxPartition.Outcome(originalHash == envelope.bodyHash()

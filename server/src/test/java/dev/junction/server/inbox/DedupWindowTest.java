@@ -31,8 +31,8 @@ class DedupWindowTest {
             Path config = TestConfig.write(dir, TestConfig.webhookToHttp(target.baseUrl(), "")
                     .replace("node.port = 0", "node.port = 0\n  inbox { partitions = 1, dedup-window = 8s, dedup-max-keys = 100 }"));
             try (RunningServer server = RunningServer.start(config, dir.resolve("data"), Map.of())) {
-                long acceptedAt = System.currentTimeMillis();
                 String first = id(server.postUntilAnswered(PATH, "order-1", TestConfig.order("order-1")).body());
+                long acceptedAt = System.currentTimeMillis(); // the partition stamps the key when it accepts it, before this answer
                 // 150 more keys: the budget of 100 drops order-1 from memory, so its next answer comes from the durable index
                 for (int i = 0; i < 150; i++) {
                     server.postUntilAnswered(PATH, "filler-" + i, TestConfig.order("filler-" + i));
