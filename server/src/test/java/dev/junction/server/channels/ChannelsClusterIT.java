@@ -63,13 +63,9 @@ class ChannelsClusterIT {
 
     private void run(PostgresDatabase journal, RecordingTarget erp, RecordingTarget crm) throws Exception {
         Path config = config(erp, crm);
-        int low = LocalCluster.freePort();
-        int high = LocalCluster.freePort();
-        if (high < low) {
-            int t = low;
-            low = high;
-            high = t;
-        }
+        int[] ports = LocalCluster.lowAndHighPorts();
+        int low = ports[0];
+        int high = ports[1];
         List<String> jvm = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         List<String> keys = IntStream.range(0, ORDERS).mapToObj(i -> "ord-" + i).toList();
         List<String> copies = keys.stream().map(k -> "webshop-orders/orders/" + k).toList();
@@ -145,12 +141,7 @@ class ChannelsClusterIT {
     }
 
     private Path config(RecordingTarget erp, RecordingTarget crm) throws Exception {
-        Path example = TestConfig.quickstart().getParent().resolve("order-channel");
-        for (String file : List.of("canonical/order.v1.schema.json", "mappings/webshop-to-canonical.jslt",
-                "mappings/canonical-to-erp.jslt", "mappings/canonical-to-crm.jslt", "schemas/webshop-order.schema.json")) {
-            Files.createDirectories(dir.resolve(file).getParent());
-            Files.copy(example.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        OrderChannelExample.copyTo(dir);
         String retry = "resilience { circuit-breaker.enabled = false, retry { max-attempts = 10000, min-backoff = 50ms, max-backoff = 1s } }";
         Path config = dir.resolve("junction.conf");
         Files.writeString(config, """

@@ -55,12 +55,7 @@ class ChannelsTest {
         erp = new RecordingTarget();
         crm = new RecordingTarget().respondWith((key, n) -> crmDown && key.contains("/down-") ? 503 : 200);
         warehouse = new RecordingTarget();
-        Path example = TestConfig.quickstart().getParent().resolve("order-channel");
-        for (String file : List.of("canonical/order.v1.schema.json", "mappings/webshop-to-canonical.jslt",
-                "mappings/canonical-to-erp.jslt", "mappings/canonical-to-crm.jslt", "schemas/webshop-order.schema.json")) {
-            Files.createDirectories(dir.resolve(file).getParent());
-            Files.copy(example.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        OrderChannelExample.copyTo(dir);
         // Version 2 of the canonical order adds the sales channel; the marketplace publishes it, the CRM accepts only version 1.
         Files.writeString(dir.resolve("canonical/order.v2.schema.json"), Files.readString(dir.resolve("canonical/order.v1.schema.json"))
                 .replace("\"required\": [\"orderId\",", "\"required\": [\"salesChannel\", \"orderId\",").replace("version 1", "version 2")

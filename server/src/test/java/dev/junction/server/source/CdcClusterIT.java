@@ -80,13 +80,9 @@ class CdcClusterIT {
               }
             }
             """.formatted(shop.url(), PostgresDatabase.USER, target.baseUrl(), slot.name));
-        int low = LocalCluster.freePort();
-        int high = LocalCluster.freePort();
-        if (high < low) {
-            int t = low;
-            low = high;
-            high = t;
-        }
+        int[] ports = LocalCluster.lowAndHighPorts();
+        int low = ports[0];
+        int high = ports[1];
         List<String> jvm = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         AtomicInteger made = new AtomicInteger();
         int deliveredAtKill;

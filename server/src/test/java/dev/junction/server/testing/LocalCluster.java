@@ -54,6 +54,16 @@ public final class LocalCluster {
         return n;
     }
 
+    /**
+     * Two free remoting ports, lower first. A test that kills the node the split brain resolver does not keep starts it on the
+     * higher one: keep-majority keeps the side with the lowest address when two halves are equal.
+     */
+    public static int[] lowAndHighPorts() throws java.io.IOException {
+        int a = freePort();
+        int b = freePort();
+        return new int[] {Math.min(a, b), Math.max(a, b)};
+    }
+
     public static int freePort() throws java.io.IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
