@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * What a chaos run drives and what it redirects, decided from the user's validated settings. An integration is driven when its
  * source is a webhook, or a kind a {@link Feed} can put messages into a copy private to the run (a directory of a system moved
- * into the scratch directory, a poll pointed at a stand-in API, an amqp queue and a PostgreSQL outbox table of the run's own), and every target is an {@code http} system (sent to a
+ * into the scratch directory, a poll pointed at a stand-in API, an amqp queue, a nats stream, an mqtt topic and a PostgreSQL outbox table of the run's own), and every target is an {@code http} system (sent to a
  * {@link StandIn}) or a {@code file} system (written into the run's scratch directory); any other is left out of the run, with
  * the reason in {@link #notDriven}, because starting it would read from or write to the user's real systems.
  */
@@ -51,8 +51,8 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
             String kind = integration.source().kind();
             boolean byFile = kind.equals("directory");
             String rule = source.hasPath("idempotency-key") ? source.getString("idempotency-key") : byFile ? "file-name" : "header:Idempotency-Key";
-            // an outbox's column:<name> is its row's own column; message-id is an AMQP property
-            KeyRule key = rule.startsWith("column:") ? new KeyRule.Native(rule) : KeyRule.parse(rule, Set.of("file-name", "message-id"));
+            // an outbox's column:<name> is its row's own column; message-id is an AMQP property, nats-msg-id a NATS header
+            KeyRule key = rule.startsWith("column:") ? new KeyRule.Native(rule) : KeyRule.parse(rule, Set.of("file-name", "message-id", "nats-msg-id"));
             Path drop = null;
             if (byFile) {
                 String system = integration.source().system().name();
@@ -91,8 +91,9 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                 return "source kind outbox on " + url.substring(0, url.indexOf(':', 5) < 0 ? url.length() : url.indexOf(':', 5))
                         + " not driven (chaos copies outbox tables on PostgreSQL only)";
             }
-        } else if (!kind.equals("webhook") && !kind.equals("amqp")) {
-            return "source kind " + kind + " not driven (chaos drives webhooks, directories, polls, amqp queues and outboxes)";
+        } else if (!kind.equals("webhook") && !kind.equals("amqp") && !kind.equals("nats") && !kind.equals("mqtt")) {
+            return "source kind " + kind + " not driven (chaos drives webhooks, directories, polls, amqp queues, nats streams, mqtt "
+                    + "topics and outboxes)";
         }
         for (TargetSettings t : integration.targets()) {
             String connector = t.system().connector().name();
@@ -157,6 +158,8 @@ record Plan(List<Driven> driven, Map<String, String> notDriven, Set<String> http
                     case "directory" -> new DropFolder();
                     case "poll" -> new PollApi();
                     case "amqp" -> new AmqpQueue();
+                    case "nats" -> new NatsStream();
+                    case "mqtt" -> new MqttTopic();
                     case "outbox" -> new OutboxRows();
                     default -> throw new IllegalStateException("no feed for source kind " + d.kind());
                 });
