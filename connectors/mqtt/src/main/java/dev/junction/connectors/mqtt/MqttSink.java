@@ -124,7 +124,24 @@ final class MqttSink implements SinkInstance {
             client = system.client("junction-" + context.integration() + "-" + context.system() + "-"
                     + java.util.UUID.randomUUID().toString().substring(0, 8));
         }
-        client.connect(system.options(true, Duration.ZERO, 65_535)).waitForCompletion(system.connectionTimeout().toMillis() + 1000);
+        try {
+            client.connect(system.options(true, Duration.ZERO, 65_535)).waitForCompletion(system.connectionTimeout().toMillis() + 1000);
+        } catch (MqttException | RuntimeException e) {
+            // a connect that timed out stays "in progress" inside Paho and fails every later one: the next call starts anew
+            MqttAsyncClient failed = client;
+            client = null;
+            try {
+                failed.disconnectForcibly(0, 1000, false);
+            } catch (MqttException | RuntimeException ignored) {
+                // not connected
+            }
+            try {
+                failed.close(true);
+            } catch (MqttException | RuntimeException ignored) {
+                // closed already
+            }
+            throw e;
+        }
         return client;
     }
 

@@ -114,7 +114,8 @@ class MqttConnectorContractIT extends ConnectorContract {
 
         @Override
         public Config system() {
-            return ConfigFactory.parseString("uri = \"tcp://127.0.0.1:" + network.port() + "\", reconnect-delay = 200ms");
+            return ConfigFactory.parseString("uri = \"tcp://127.0.0.1:" + network.port() + "\", reconnect-delay = 200ms,"
+                    + " connection-timeout = 1s");
         }
 
         @Override
@@ -141,6 +142,17 @@ class MqttConnectorContractIT extends ConnectorContract {
         public boolean dropConnection(SourceInstance running) throws Exception {
             network.dropConnections();
             return true;
+        }
+
+        @Override
+        public boolean hangConnection(SourceInstance running) throws Exception {
+            network.hang();
+            return true;
+        }
+
+        @Override
+        public void answerAgain() {
+            network.resume();
         }
 
         @Override

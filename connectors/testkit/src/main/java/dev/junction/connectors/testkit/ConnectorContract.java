@@ -61,6 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class ConnectorContract {
     /** How long the kit waits for anything asynchronous to happen. */
     protected static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** How long {@link SourceFixture#hangConnection} lasts: a fixture that hangs sets its connection timeout well below it. */
+    protected static final Duration HANG = Duration.ofSeconds(6);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ActorSystem<Void> actorSystem;
@@ -210,6 +212,32 @@ public abstract class ConnectorContract {
                 }
                 eventually("nothing left unacknowledged", () -> fixture.outstanding() == 0);
             } finally {
+                stop(source);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionAttemptThatTimesOutIsTriedAgainUntilTheServiceAnswers() throws Exception {
+        try (SourceFixture fixture = sourceFixture()) {
+            assumeTrue(fixture != null, "the connector has no source");
+            TestIngestor inbox = new TestIngestor();
+            SourceInstance source = start(fixture, inbox);
+            try {
+                List<TestMessage> first = messages("before-hang", messageCount());
+                fixture.publish(source, first);
+                eventually("every message accepted before the hang", () -> inbox.acceptedKeys().containsAll(keys(first)));
+                boolean hung = fixture.hangConnection(source);
+                assumeTrue(hung, "the source has no connection of its own to hang");
+                Thread.sleep(HANG.toMillis()); // the fault's length: longer than the fixture's connection timeout, so attempts time out
+                fixture.answerAgain();
+                List<TestMessage> second = messages("after-hang", messageCount());
+                fixture.publish(source, second);
+                eventually("every message accepted once the service answers again", () -> inbox.acceptedKeys().containsAll(keys(second)));
+                assertEquals(first.size() + second.size(), inbox.accepted().size(), "each key accepted once");
+                eventually("nothing left unacknowledged", () -> fixture.outstanding() == 0);
+            } finally {
+                fixture.answerAgain();
                 stop(source);
             }
         }

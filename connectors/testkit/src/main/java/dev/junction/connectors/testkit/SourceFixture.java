@@ -39,6 +39,17 @@ public interface SourceFixture extends AutoCloseable {
     }
 
     /**
+     * Drops the source's connection and, until {@link #answerAgain()}, lets new connections open but never answers them, so the
+     * source's connection attempts time out instead of failing; false when the source has no connection of its own.
+     */
+    default boolean hangConnection(SourceInstance running) throws Exception {
+        return false;
+    }
+
+    /** Ends {@link #hangConnection}: connections are answered again. */
+    default void answerAgain() throws Exception {}
+
+    /**
      * Publishes one message the source cannot use (no key, a body that is not JSON). Returns false when the source has no
      * way to receive one.
      */

@@ -20,6 +20,9 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile boolean paused;
+    private volatile boolean hanging;
+    /** Connections accepted while hanging: held open, never forwarded, never answered. */
+    private final List<Socket> held = new CopyOnWriteArrayList<>();
 
     /** Starts a proxy on a free loopback port forwarding to {@code 127.0.0.1:targetPort}. */
     public TcpProxy(int targetPort) throws IOException {
@@ -40,6 +43,10 @@ public final class TcpProxy implements AutoCloseable {
                 Socket client = server.accept();
                 if (paused) {
                     client.close(); // as if the service were down
+                    continue;
+                }
+                if (hanging) {
+                    held.add(client); // as if the network swallowed every packet: the client's connect times out
                     continue;
                 }
                 Socket upstream;
@@ -96,9 +103,22 @@ public final class TcpProxy implements AutoCloseable {
         dropConnections();
     }
 
-    /** Accepts and forwards connections again. */
+    /**
+     * Drops every connection, then accepts new ones but never forwards or answers them until {@link #resume()}: a half-dead
+     * network, where a client's connect does not fail but times out.
+     */
+    public void hang() {
+        hanging = true;
+        dropConnections();
+    }
+
+    /**
+     * Accepts and forwards new connections again. The connections held while hanging stay open and unanswered, as a half-dead
+     * network leaves them, until the proxy closes: a client must give up on them by itself.
+     */
     public void resume() {
         paused = false;
+        hanging = false;
     }
 
     private static void closeQuietly(Socket s) {
@@ -114,5 +134,9 @@ public final class TcpProxy implements AutoCloseable {
         closed = true;
         server.close();
         dropConnections();
+        for (Socket s : held) {
+            closeQuietly(s);
+        }
+        held.clear();
     }
 }
