@@ -128,7 +128,7 @@ class NatsConnectorContractIT extends ConnectorContract {
 
         @Override
         public Config system() {
-            return ConfigFactory.parseString("url = \"" + url() + "\", reconnect-wait = 200ms");
+            return ConfigFactory.parseString("url = \"" + url() + "\", reconnect-wait = 200ms, connection-timeout = 1s");
         }
 
         @Override
@@ -155,6 +155,17 @@ class NatsConnectorContractIT extends ConnectorContract {
         public boolean dropConnection(SourceInstance running) {
             network.dropConnections();
             return true;
+        }
+
+        @Override
+        public boolean hangConnection(SourceInstance running) {
+            network.hang();
+            return true;
+        }
+
+        @Override
+        public void answerAgain() {
+            network.resume();
         }
 
         @Override
