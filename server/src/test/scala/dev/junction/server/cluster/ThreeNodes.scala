@@ -54,9 +54,16 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs
     }
   }
 
-  private def env(i: Int): java.util.Map[String, String] = {
+  /**
+   * Node `i`'s environment. Nodes 0 and 1 are the seeds, 0 first. A node started again while another runs lists itself last:
+   * the first seed joins itself when no other seed answers within the seed-node timeout, and a restarted node 0 did so on a
+   * busy machine, forming a cluster of its own beside the running one (FailoverSpec: "members Up: 1").
+   */
+  private def env(i: Int, othersRunning: Boolean = false): java.util.Map[String, String] = {
     val e = LocalCluster.nodeEnv(db, remoting(0), remoting(i))
-    e.put("JUNCTION_SEED_NODES", s"127.0.0.1:${remoting(0)},127.0.0.1:${remoting(1)}")
+    val seeds = Seq(remoting(0), remoting(1))
+    val ordered = if (othersRunning) seeds.filterNot(_ == remoting(i)) ++ seeds.filter(_ == remoting(i)) else seeds
+    e.put("JUNCTION_SEED_NODES", ordered.map(p => s"127.0.0.1:$p").mkString(","))
     e.put("JUNCTION_MGMT_PORT", mgmtPorts(i).toString)
     e.put("JUNCTION_PEKKO_LOG_LEVEL", "INFO") // membership, downing and shard moves in the node logs
     e
@@ -80,7 +87,8 @@ final class ThreeNodes(dir: Path, config: Path, db: PostgresDatabase, ownConfigs
 
   /** Starts node `i` again on its ports and waits for its HTTP listener (not for it to be Up: see [[awaitReady]]). */
   def start(i: Int): Unit = {
-    nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i), log(i), jvmOptions, launcher(i))
+    val othersRunning = (0 until size).exists(j => j != i && isAlive(j))
+    nodes(i) = ServerProcess.launchOnClassPath(configOf(i), httpPorts(i), env(i, othersRunning), log(i), jvmOptions, launcher(i))
     nodes(i).awaitHealthy(Duration.ofSeconds(90))
   }
 
