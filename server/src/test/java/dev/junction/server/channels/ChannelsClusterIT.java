@@ -182,6 +182,7 @@ class ChannelsClusterIT {
     private static final class Sender implements AutoCloseable {
         private final List<String> nodes;
         private final ExecutorService pool = Executors.newFixedThreadPool(4);
+        private final ExecutorService waiter = Executors.newSingleThreadExecutor();
         final Map<String, Integer> acknowledged = new ConcurrentHashMap<>();
         final AtomicInteger retried = new AtomicInteger();
 
@@ -190,7 +191,7 @@ class ChannelsClusterIT {
         }
 
         Future<?> send(List<String> keys) {
-            return Executors.newSingleThreadExecutor().submit(() -> {
+            return waiter.submit(() -> {
                 List<Future<?>> all = new ArrayList<>();
                 for (int i = 0; i < keys.size(); i++) {
                     int n = i;
@@ -241,6 +242,7 @@ class ChannelsClusterIT {
         @Override
         public void close() {
             pool.shutdownNow();
+            waiter.shutdownNow();
         }
     }
 

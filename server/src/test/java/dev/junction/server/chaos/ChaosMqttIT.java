@@ -3,8 +3,6 @@ package dev.junction.server.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.connectors.testkit.LocalMosquitto;
 import dev.junction.server.testing.TestConfig;
 import java.io.ByteArrayOutputStream;
@@ -82,22 +80,7 @@ class ChaosMqttIT {
 
             assertEquals(0, code, printed);
             assertTrue(printed.contains("source of headed-orders: messages published to the run's topic chaos-"), printed);
-            Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
-            new ObjectMapper().readTree(report.toFile()).path("scenarios").forEach(s -> byName.put(s.path("scenario").asText(), s));
-            JsonNode baseline = byName.get("baseline");
-            assertEquals(40, baseline.path("sent").asInt(), printed);
-            assertEquals(40, baseline.path("accepted").asInt(), printed);
-            assertEquals(40, baseline.path("delivered").asInt(), printed);
-            assertEquals(40, baseline.path("endToEndMillis").path("samples").asInt(), printed);
-            assertEquals(0, baseline.path("lost").size(), printed);
-            assertEquals(0, baseline.path("duplicateEffects").size(), printed);
-            JsonNode duplicates = byName.get("duplicates");
-            assertEquals(48, duplicates.path("sent").asInt(), printed);
-            assertEquals(40, duplicates.path("accepted").asInt(), printed);
-            assertEquals(8, duplicates.path("answeredDuplicate").asInt(), printed);
-            assertEquals(40, duplicates.path("delivered").asInt(), printed);
-            assertEquals(0, duplicates.path("duplicateEffects").size(), printed);
-            assertEquals(0, duplicates.path("lost").size(), printed);
+            ChaosReports.assertTwoIntegrationsDrivenCleanly(report, printed);
 
             assertEquals(List.of("shop/orders/created"), seen, "chaos published under the user's topic");
             List<String> waiting = new CopyOnWriteArrayList<>();

@@ -3,8 +3,6 @@ package dev.junction.server.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.TestConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
@@ -81,22 +79,7 @@ class ChaosNatsIT {
 
         assertEquals(0, code, printed);
         assertTrue(printed.contains("source of streamed-orders: messages published to the run's stream " + stream + "-chaos-"), printed);
-        Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
-        new ObjectMapper().readTree(report.toFile()).path("scenarios").forEach(s -> byName.put(s.path("scenario").asText(), s));
-        JsonNode baseline = byName.get("baseline");
-        assertEquals(40, baseline.path("sent").asInt(), printed);
-        assertEquals(40, baseline.path("accepted").asInt(), printed);
-        assertEquals(40, baseline.path("delivered").asInt(), printed);
-        assertEquals(40, baseline.path("endToEndMillis").path("samples").asInt(), printed);
-        assertEquals(0, baseline.path("lost").size(), printed);
-        assertEquals(0, baseline.path("duplicateEffects").size(), printed);
-        JsonNode duplicates = byName.get("duplicates");
-        assertEquals(48, duplicates.path("sent").asInt(), printed);
-        assertEquals(40, duplicates.path("accepted").asInt(), printed);
-        assertEquals(8, duplicates.path("answeredDuplicate").asInt(), printed);
-        assertEquals(40, duplicates.path("delivered").asInt(), printed);
-        assertEquals(0, duplicates.path("duplicateEffects").size(), printed);
-        assertEquals(0, duplicates.path("lost").size(), printed);
+        ChaosReports.assertTwoIntegrationsDrivenCleanly(report, printed);
         assertEquals(1, jsm.getStreamInfo(stream).getStreamState().getMsgCount(), "chaos touched the user's stream");
         assertEquals(List.of(), jsm.getConsumerNames(stream), "chaos made a consumer on the user's stream");
         List<String> left = jsm.getStreamNames().stream().filter(n -> n.startsWith(stream + "-chaos-")).toList();

@@ -127,19 +127,8 @@ final class MqttSink implements SinkInstance {
         try {
             client.connect(system.options(true, Duration.ZERO, 65_535)).waitForCompletion(system.connectionTimeout().toMillis() + 1000);
         } catch (MqttException | RuntimeException e) {
-            // a connect that timed out stays "in progress" inside Paho and fails every later one: the next call starts anew
-            MqttAsyncClient failed = client;
+            MqttSystem.discard(client); // the next call starts from a new client
             client = null;
-            try {
-                failed.disconnectForcibly(0, 1000, false);
-            } catch (MqttException | RuntimeException ignored) {
-                // not connected
-            }
-            try {
-                failed.close(true);
-            } catch (MqttException | RuntimeException ignored) {
-                // closed already
-            }
             throw e;
         }
         return client;

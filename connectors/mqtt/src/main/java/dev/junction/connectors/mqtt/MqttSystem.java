@@ -20,6 +20,23 @@ record MqttSystem(String uri, String username, String password, Duration keepAli
                 system.getDuration("keep-alive"), system.getDuration("connection-timeout"), system.getDuration("reconnect-delay"));
     }
 
+    /**
+     * Ends a client for good, connected or not. A client whose connect failed or timed out must not be tried again: Paho keeps
+     * such a connect "in progress" and fails every later one with "Connect already in progress"; the next try takes a new client.
+     */
+    static void discard(MqttAsyncClient client) {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException | RuntimeException ignored) {
+            // not connected
+        }
+        try {
+            client.close(true);
+        } catch (MqttException | RuntimeException ignored) {
+            // closed already
+        }
+    }
+
     static boolean isValidUri(String uri) {
         try {
             java.net.URI parsed = new java.net.URI(uri);
