@@ -12,8 +12,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An inbox in memory that behaves as the server's does (each key accepted once, the same key and body again a duplicate,
@@ -25,7 +27,9 @@ public final class TestIngestor implements Ingestor {
     private record Kept(String messageId, byte[] raw) {}
 
     private final Map<String, Kept> byKey = new ConcurrentHashMap<>();
-    private final List<InboundMessage> accepted = new CopyOnWriteArrayList<>();
+    /** Keyed by the offer's sequence number: held offers are answered on several threads at once, in any order. */
+    private final ConcurrentSkipListMap<Long, InboundMessage> accepted = new ConcurrentSkipListMap<>();
+    private final AtomicLong offered = new AtomicLong();
     private final List<UnusableMessage> rejected = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Set<String> rejectedBodies = ConcurrentHashMap.newKeySet();
@@ -52,6 +56,7 @@ public final class TestIngestor implements Ingestor {
     public CompletionStage<IngestResult> ingest(InboundMessage message) {
         String key = message.idempotencyKey();
         int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        long sequence = offered.incrementAndGet();
         return gate.thenApplyAsync(x -> {
             if (attempt <= refuseFirst) {
                 return new IngestResult.Unavailable("refused by the test", Duration.ofMillis(200));
@@ -59,7 +64,7 @@ public final class TestIngestor implements Ingestor {
             Kept fresh = new Kept("m-" + ids.incrementAndGet(), message.raw());
             Kept before = byKey.putIfAbsent(key, fresh);
             if (before == null) {
-                accepted.add(message);
+                accepted.put(sequence, message);
                 return new IngestResult.Accepted(fresh.messageId());
             }
             return Arrays.equals(before.raw(), message.raw()) ? new IngestResult.Duplicate(before.messageId())
@@ -79,9 +84,9 @@ public final class TestIngestor implements Ingestor {
         });
     }
 
-    /** Messages accepted the first time, in the order they came. */
+    /** Messages accepted the first time, in the order the source offered them (not the order they were answered in). */
     public List<InboundMessage> accepted() {
-        return List.copyOf(accepted);
+        return List.copyOf(accepted.values());
     }
 
     /** The distinct keys accepted. */
