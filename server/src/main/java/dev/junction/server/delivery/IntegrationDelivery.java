@@ -15,6 +15,7 @@ import dev.junction.server.inbox.Envelope;
 import dev.junction.server.inbox.MessageIds;
 import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.inbox.Withdrawal;
 import dev.junction.server.masking.Masking;
 import dev.junction.server.masking.Redactor;
 import dev.junction.server.observability.LogContext;
@@ -116,6 +117,11 @@ public final class IntegrationDelivery {
         return revision;
     }
 
+    /** A partition asked its deliveries to withdraw: the systems answer the withdrawn calls waiting for them now. */
+    void sweepWithdrawn() {
+        systems.sweepWithdrawn();
+    }
+
     public Pipeline pipeline() {
         return pipeline;
     }
@@ -134,13 +140,15 @@ public final class IntegrationDelivery {
      * Takes {@code pending} through the steps (from the envelope's first step), then to its targets.
      *
      * @param pinned the mapping versions to use, by mapping name; the others use their current version
+     * @param ticket what its attempts carry: once it is withdrawn (before any attempt started) the stage fails with
+     *               {@link Withdrawal#WITHDRAWN}
      */
-    public CompletionStage<Settlement> deliver(PendingDelivery pending, Map<String, Integer> pinned) {
+    CompletionStage<Settlement> deliver(PendingDelivery pending, Map<String, Integer> pinned, EnvelopeTicket ticket) {
         Envelope envelope = pending.envelope();
         Map<String, List<Attempt>> earlier = pending.earlier();
         List<Target> chosen = pending.targets().isEmpty() ? targets
                 : targets.stream().filter(t -> pending.targets().contains(t.name())).toList();
-        Trail trail = new Trail(envelope);
+        Trail trail = new Trail(envelope, ticket);
         if (chosen.isEmpty()) {
             // A target removed since: nothing can be delivered; the dead letter says so instead of disappearing.
             return trail.settled(pending.targets().stream().map(name -> new TargetOutcome(name, "", Status.DEAD_LETTERED,
@@ -244,6 +252,7 @@ public final class IntegrationDelivery {
     /** What the steps did to one envelope, for its settlement: the lineage. */
     private final class Trail {
         private final Envelope envelope;
+        private final EnvelopeTicket ticket;
         private List<Settlement.Step> steps = List.of();
         private List<String> versions = List.of();
         private List<String> childIds = List.of();
@@ -251,8 +260,9 @@ public final class IntegrationDelivery {
         private final List<String> published = java.util.Collections.synchronizedList(new ArrayList<>());
         private Redactor redactor = Redactor.NONE;
 
-        Trail(Envelope envelope) {
+        Trail(Envelope envelope, EnvelopeTicket ticket) {
             this.envelope = envelope;
+            this.ticket = ticket;
         }
 
         void record(Pipeline.Result result) {
@@ -357,7 +367,7 @@ public final class IntegrationDelivery {
         if (target.channel() != null) {
             return channels.publish(integration, target, envelope, bytes, payload, earlier, trail.published::addAll);
         }
-        return new Attempts(target, envelope, payload, bytes, earlier).next();
+        return new Attempts(target, envelope, payload, bytes, earlier, trail.ticket).next();
     }
 
     /** The attempts at one target for one envelope; each step runs after the previous one completed, never two at once. */
@@ -368,8 +378,10 @@ public final class IntegrationDelivery {
         private final byte[] bytes;
         private final List<Attempt> history;
         private final int budget;
+        private final EnvelopeTicket ticket;
 
-        Attempts(Target target, Envelope envelope, JsonNode payload, byte[] bytes, List<Attempt> earlier) {
+        Attempts(Target target, Envelope envelope, JsonNode payload, byte[] bytes, List<Attempt> earlier, EnvelopeTicket ticket) {
+            this.ticket = ticket;
             this.target = target;
             this.envelope = envelope;
             this.payload = payload;
@@ -379,6 +391,9 @@ public final class IntegrationDelivery {
         }
 
         CompletionStage<TargetOutcome> next() {
+            if (ticket.withdrawIfAsked()) {
+                return CompletableFuture.failedFuture(Withdrawal.WITHDRAWN);
+            }
             ResilienceSettings.Retry retry = target.resilience().retry();
             if (System.currentTimeMillis() - envelope.receivedAt() > retry.maxAge().toMillis() && !history.isEmpty()) {
                 Attempt last = history.get(history.size() - 1);
@@ -389,7 +404,7 @@ public final class IntegrationDelivery {
             Tracing.Step span = Tracing.attempt(integration, target.name(), target.system(), envelope.messageId(), number, envelope.headers());
             SinkRecord record = new SinkRecord(envelope.messageId(), integration, envelope.idempotencyKey(), payload, bytes,
                     span.headers(), number);
-            return systems.call(target.system(), Systems.targetId(integration, target.name()), record).whenComplete((result, e) ->
+            return systems.call(target.system(), Systems.targetId(integration, target.name()), record, ticket).whenComplete((result, e) ->
                     // The error class only: a connector's detail may quote the payload, and exported spans are never masked.
                     span.finish(result instanceof CallResult.NotAttempted ? "not-attempted"
                             : result instanceof CallResult.Attempted a && a.failure() != null ? SystemActor.errorClass(a.failure())
@@ -398,6 +413,9 @@ public final class IntegrationDelivery {
 
         private CompletionStage<TargetOutcome> after(CallResult result) {
             if (result instanceof CallResult.NotAttempted) {
+                if (ticket.withdrawn()) {
+                    return CompletableFuture.failedFuture(Withdrawal.WITHDRAWN);
+                }
                 return later(COME_BACK); // the system held the call back: no attempt was made, none is counted
             }
             CallResult.Attempted attempted = (CallResult.Attempted) result;

@@ -7,6 +7,7 @@ import dev.junction.server.inbox.DeliveryHandler;
 import dev.junction.server.inbox.MappingChoice;
 import dev.junction.server.inbox.PendingDelivery;
 import dev.junction.server.inbox.Settlement;
+import dev.junction.server.inbox.Withdrawal;
 import dev.junction.server.transform.Pipeline;
 import java.util.HashMap;
 import java.util.List;
@@ -50,7 +51,7 @@ public final class Revisions implements DeliveryHandler {
     }
 
     @Override
-    public CompletionStage<Settlement> deliver(PendingDelivery pending) {
+    public CompletionStage<Settlement> deliver(PendingDelivery pending, Withdrawal withdrawal) {
         IntegrationDelivery chosen = pending.mappings() == MappingChoice.CURRENT ? current : byRevision.get(pending.envelope().revision());
         Map<String, Integer> pinned = pending.mappings() == MappingChoice.ORIGINAL ? pins(pending.pinned()) : Map.of();
         if (chosen == null) {
@@ -66,7 +67,12 @@ public final class Revisions implements DeliveryHandler {
                         pending.envelope().revision(), integration, chosen.revision(), pending.envelope().mappings());
             }
         }
-        return chosen.deliver(pending, pinned);
+        return chosen.deliver(pending, pinned, new EnvelopeTicket(withdrawal));
+    }
+
+    @Override
+    public void withdrawalAsked() {
+        current.sweepWithdrawn();
     }
 
     /**

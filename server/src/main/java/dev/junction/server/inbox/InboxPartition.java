@@ -47,8 +47,11 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     /** Persist these envelopes unless their keys are known; answer one {@link AcceptReply} with an outcome per envelope. */
     public record AcceptBatch(List<Envelope> envelopes, ActorRef<AcceptReply> replyTo) implements Command {}
 
-    /** Sent by the delivery stream: these envelopes are done; the reply comes once that is persisted. */
-    record Settle(List<Settlement> settlements, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+    /**
+     * Sent by the delivery stream: these envelopes are done, and those {@code withdrawn} (a hand-off) made no attempt and are
+     * pending still; the reply comes once that is persisted.
+     */
+    record Settle(List<Settlement> settlements, List<String> withdrawn, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
     /** Starts the entity if it is not running (after a restart or a rebalance) so its pending envelopes are delivered. */
     public record Wake() implements Command {}
@@ -259,7 +262,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                            List<ParkedKeys.Parked> parked)
             implements CborSerializable {}
 
-    /** Below sharding's own forced stop (its handoff-timeout less 5 s). */
+    /** Below sharding's own forced stop (handoff-timeout, 60 s) and the region's shutdown phase (25 s, junction-pekko.conf). */
     static final Duration HAND_OFF_TIMEOUT = Duration.ofSeconds(20);
 
     private final ActorContext<Command> context;
@@ -352,7 +355,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
                 .onCommand(DeliveryStreamFailed.class, this::onDeliveryStreamFailed)
                 .onCommand(HandOff.class, this::onHandOff)
                 .onCommand(HandOffTimedOut.class, (state, cmd) -> {
-                    context.getLog().info("{} hands off with {} deliveries under way; its next owner delivers them again",
+                    context.getLog().warn("{} hands off with {} deliveries under way; its next owner delivers them again",
                             persistenceId().id(), inFlight.size());
                     return Effect().stop();
                 })
@@ -468,6 +471,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
     private Effect<Event, State> onSettle(State state, Settle cmd) {
         List<Settlement> open = cmd.settlements().stream().filter(s -> state.pending.containsKey(s.messageId())).toList();
         cmd.settlements().forEach(s -> inFlight.remove(s.messageId()));
+        cmd.withdrawn().forEach(inFlight::remove); // pending still: its next owner delivers it
         // the partition keys of the ordered ones, read before the settlement takes them out of pending
         Map<String, String> keys = Map.of(); // stays empty (nothing allocated) for unordered integrations
         for (Settlement s : open) {
@@ -509,6 +513,7 @@ public final class InboxPartition extends EventSourcedBehavior<InboxPartition.Co
             return Effect().stop();
         }
         context.getLog().debug("{} hands off after {} deliveries under way", persistenceId().id(), inFlight.size());
+        stream.withdraw(); // those that have not made an attempt yet end now
         context.scheduleOnce(HAND_OFF_TIMEOUT, context.getSelf(), new HandOffTimedOut());
         return Effect().none();
     }

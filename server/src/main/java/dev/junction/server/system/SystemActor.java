@@ -54,7 +54,17 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
      * Make one {@code attempt} when the gates allow, unless {@code deadlineNanos} passes first; complete {@code reply} either
      * way. Local only (a future, not an actor ref: no temporary actor per attempt).
      */
-    public record Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply) implements Command {}
+    public record Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply, Ticket ticket) implements Command {
+        public Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply) {
+            this(attempt, deadlineNanos, reply, Ticket.NONE);
+        }
+    }
+
+    /** Some delivery was asked to withdraw: waiting calls whose delivery is withdrawn are answered at once. */
+    public record Sweep() implements Command {}
+
+    /** The answer to a call whose delivery was withdrawn before it started. */
+    static final String WITHDRAWN = "withdrawn: its partition is handing off";
 
     /** What a {@link Call} does once the gates let it through. */
     public sealed interface Attempt {}
@@ -179,6 +189,10 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                 .onMessage(Call.class, this::onCall)
                 .onMessage(Finished.class, this::onFinished)
                 .onMessage(Wake.class, w -> drain())
+                .onMessage(Sweep.class, w -> {
+                    waiting.removeIf(SystemActor::withdrawn);
+                    return drain();
+                })
                 .onMessage(BreakerChanged.class, this::onBreakerChanged)
                 .onMessage(Paused.class, p -> onPaused(p.pause()))
                 .onMessage(MembersChanged.class, this::onMembersChanged)
@@ -224,6 +238,10 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     private Behavior<Command> drain() {
         while (!waiting.isEmpty()) {
             long nowNanos = System.nanoTime();
+            if (withdrawn(waiting.peek())) {
+                waiting.poll();
+                continue;
+            }
             if (waiting.peek().deadlineNanos() - nowNanos < 0) {
                 waiting.poll().reply().complete(new CallResult.NotAttempted("waited too long for " + settings.name()));
                 continue;
@@ -246,9 +264,23 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
                     return this;
                 }
             }
-            start(waiting.poll());
+            Call next = waiting.poll();
+            if (next.ticket().start()) {
+                start(next);
+            } else {
+                next.reply().complete(new CallResult.NotAttempted(WITHDRAWN));
+            }
         }
         return this;
+    }
+
+    /** Answers {@code call} when its delivery is withdrawn. */
+    private static boolean withdrawn(Call call) {
+        if (!call.ticket().withdrawIfAsked()) {
+            return false;
+        }
+        call.reply().complete(new CallResult.NotAttempted(WITHDRAWN));
+        return true;
     }
 
     private void start(Call call) {

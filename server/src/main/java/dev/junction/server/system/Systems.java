@@ -143,7 +143,20 @@ public final class Systems {
      * reach the sink in time answers {@link CallResult.NotAttempted}.
      */
     public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record) {
-        return call(systemName, new SystemActor.Send(target, record));
+        return call(systemName, new SystemActor.Send(target, record), Ticket.NONE);
+    }
+
+    /**
+     * As {@link #call(String, String, SinkRecord)}, for a delivery that can be withdrawn: a call whose {@code ticket} is
+     * withdrawn before it starts answers {@link CallResult.NotAttempted} and is not made.
+     */
+    public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record, Ticket ticket) {
+        return call(systemName, new SystemActor.Send(target, record), ticket);
+    }
+
+    /** Some delivery was asked to withdraw: every system answers its withdrawn waiting calls now, not when their turn comes. */
+    public void sweepWithdrawn() {
+        systems.values().forEach(e -> e.actor().tell(new SystemActor.Sweep()));
     }
 
     /**
@@ -156,7 +169,7 @@ public final class Systems {
             public <T> CompletionStage<T> call(Supplier<CompletionStage<T>> attempt) {
                 CompletableFuture<T> value = new CompletableFuture<>();
                 SystemActor.Run run = new SystemActor.Run(() -> attempt.get().thenAccept(value::complete));
-                return Systems.this.call(systemName, run).thenCompose(result -> {
+                return Systems.this.call(systemName, run, Ticket.NONE).thenCompose(result -> {
                     if (result instanceof CallResult.NotAttempted n) {
                         return CompletableFuture.failedFuture(new RetriableException("not-attempted", n.reason(), null));
                     }
@@ -167,7 +180,7 @@ public final class Systems {
         };
     }
 
-    private CompletionStage<CallResult> call(String systemName, SystemActor.Attempt attempt) {
+    private CompletionStage<CallResult> call(String systemName, SystemActor.Attempt attempt, Ticket ticket) {
         Entry entry = systems.get(systemName);
         if (entry == null) {
             return CompletableFuture.completedFuture(new CallResult.NotAttempted("system " + systemName
@@ -175,7 +188,7 @@ public final class Systems {
         }
         long deadline = System.nanoTime() + QUEUE_WAIT.toNanos();
         CompletableFuture<CallResult> reply = new CompletableFuture<>();
-        entry.actor().tell(new SystemActor.Call(attempt, deadline, reply));
+        entry.actor().tell(new SystemActor.Call(attempt, deadline, reply, ticket));
         // The actor answers every call; the timeout covers a call lost with a restarting actor or a full mailbox.
         return reply.orTimeout(entry.replyTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> new CallResult.NotAttempted(systemName + " did not answer: " + e));

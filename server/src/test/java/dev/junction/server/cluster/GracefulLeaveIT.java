@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node that stops gracefully (CoordinatedShutdown, as on SIGTERM) under load hands its partitions over only after the
- * deliveries under way have finished and settled: nothing is lost, and nothing is delivered twice.
+ * deliveries under way have finished and settled: nothing is lost, and nothing is delivered twice. Deliveries that have not
+ * made an attempt yet (waiting for a slow system's slot) are withdrawn rather than waited for: the next owner makes them.
  */
 class GracefulLeaveIT {
     @TempDir
@@ -54,5 +55,70 @@ class GracefulLeaveIT {
                 assertEquals(0, again, "a graceful leave delivers nothing twice");
             }
         }
+    }
+
+    @Test
+    void aLeavingNodeWithdrawsTheDeliveriesWaitingForASlowSystemInsteadOfWaitingForThem() throws Exception {
+        // One call at a time, 400 ms each: 2.5 deliveries a second per node, so a backlog builds up behind the slot, more than
+        // a leaving node could deliver before its region's shutdown phase ends (10 s) if it waited for all of them.
+        try (PostgresDatabase db = PostgresDatabase.create(); RecordingTarget erp = new RecordingTarget().delay(400)) {
+            Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "resilience.max-in-flight = 1")
+                    .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
+            try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.firstNodeEnv(db))) {
+                RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a));
+                Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2, () -> "cluster of two not formed");
+                Load load = new Load(a, "/webhooks/webshop/orders", "slow", 50);
+                try {
+                    Thread.sleep(5000);
+                } finally {
+                    load.close();
+                }
+                List<String> accepted = load.accepted();
+                int deliveredBefore = erp.applied().size();
+                long leaving = System.currentTimeMillis();
+                List<String> timedOut = new java.util.concurrent.CopyOnWriteArrayList<>();
+                try (AutoCloseable watching = watchHandOffs(timedOut)) {
+                    b.close();
+                }
+                long left = System.currentTimeMillis() - leaving;
+                Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 1, () -> "the node did not leave");
+                Await.until(Duration.ofSeconds(90), () -> erp.applied().containsAll(accepted),
+                        () -> accepted.stream().filter(k -> !erp.applied().contains(k)).count() + " accepted keys not delivered");
+                long again = accepted.stream().filter(k -> erp.successes(k) > 1).count();
+                System.out.printf("graceful leave behind a slow system: %d accepted, %d delivered when the node began to leave, "
+                        + "it left in %d ms; %d delivered twice%n", accepted.size(), deliveredBefore, left, again);
+                assertTrue(accepted.size() - deliveredBefore > 50, () -> "too small a backlog: " + accepted.size() + " accepted, "
+                        + deliveredBefore + " delivered");
+                assertEquals(0, again, "a graceful leave delivers nothing twice, however long its backlog");
+                assertEquals(List.of(), timedOut, "no partition waited out its hand-off for deliveries that had not started");
+                // Node a's one slot answers at most one call per 400 ms; calls beyond that while b left were b's own: at most
+                // the one under way when it began, if it withdrew what waited rather than delivering it itself.
+                long answered = erp.answers().stream().filter(x -> x.at() >= leaving && x.at() <= leaving + left).count();
+                long byA = left / 400 + 1;
+                System.out.printf("graceful leave behind a slow system: %d calls answered while the node left (at most %d from the"
+                        + " other node)%n", answered, byA);
+                assertTrue(answered <= byA + 1, () -> answered + " calls answered while the node left, the other node's slot"
+                        + " allows " + byA + ": the leaving node delivered its backlog itself instead of withdrawing it");
+            }
+        }
+    }
+
+    /** Collects the log lines of partitions whose hand-off timed out (and of a region whose shutdown did). */
+    private static AutoCloseable watchHandOffs(List<String> lines) {
+        ch.qos.logback.classic.LoggerContext context = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture = new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+                String line = event.getFormattedMessage();
+                if (line.contains("hands off with") || line.contains("Graceful shutdown of shard region timed out")) {
+                    lines.add(line);
+                }
+            }
+        };
+        capture.setContext(context);
+        capture.start();
+        ch.qos.logback.classic.Logger root = context.getLogger(ch.qos.logback.classic.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(capture);
+        return () -> root.detachAppender(capture);
     }
 }

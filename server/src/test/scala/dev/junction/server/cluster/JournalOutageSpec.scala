@@ -37,6 +37,7 @@ class JournalOutageSpec extends AnyFeatureSpec with GivenWhenThen with Matchers 
       val senders = new Senders(cluster.httpPorts, "/webhooks/webshop/orders")
       try {
         cluster.startAll(minShards = 4)
+        senders.warmUp()
         val keys = (0 until Rate * Seconds).map(i => f"outage-$i%06d") // fixed width: no key is a prefix of another
 
         When(s"${keys.size} orders arrive at $Rate/s over $Seconds s, round robin; a refused request is sent again 250 ms later to the next node")
@@ -53,9 +54,17 @@ class JournalOutageSpec extends AnyFeatureSpec with GivenWhenThen with Matchers 
 
         Then("every request was answered, with 202, 200 (a retry of a write that committed after its 503) or 503")
         senders.awaitAcknowledged(sent.keys, Duration.ofSeconds(90))
-        senders.unexpected.asScala shouldBe empty
-        senders.count(-1) shouldBe 0
         val (from, to) = outage
+        def slowestOf(in: Iterable[Attempt]): String =
+          if (in.isEmpty) "none" else { val a = in.maxBy(a => a.answeredAt - a.sentAt); s"${a.answeredAt - a.sentAt} ms (${a.status}, node ${a.node})" }
+        val phases = senders.log.asScala.groupBy(a => if (a.sentAt < from) "before" else if (a.sentAt < to) "during" else "after")
+        println("journal outage: slowest answer sent before the outage " + slowestOf(phases.getOrElse("before", Nil)) + ", during it " +
+          slowestOf(phases.getOrElse("during", Nil)) + ", after it " + slowestOf(phases.getOrElse("after", Nil)))
+        senders.unexpected.asScala shouldBe empty
+        withClue("requests not answered within 10 s: " + senders.log.asScala.filter(_.status == -1).take(10).map(a =>
+          s"node ${a.node}, sent ${a.sentAt - from} ms after the outage began").mkString("; ") + "\n") {
+          senders.count(-1) shouldBe 0
+        }
         val during = senders.log.asScala.filter(a => a.sentAt >= from && a.sentAt < to).toSeq
         val slowest = senders.log.asScala.map(a => a.answeredAt - a.sentAt).max
         during.count(_.status == 503) should be > 0 // the outage was refused, not hidden

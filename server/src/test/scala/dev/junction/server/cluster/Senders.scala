@@ -102,6 +102,24 @@ final class Senders(httpPorts: Array[Int], path: String) extends AutoCloseable {
     }, 250, TimeUnit.MILLISECONDS)
   }
 
+  /**
+   * Sends `perNode` orders to each node (keys `warm-up-<node>-<i>`, which no spec sends) until all are acknowledged, then
+   * forgets their answers. The first requests to freshly started JVMs are slow (classes loading, code compiling, partitions
+   * starting: answers took 6 s on two busy cores), which is not what a spec that starts its load afterwards measures.
+   */
+  def warmUp(perNode: Int = 100, timeout: Duration = Duration.ofSeconds(90)): Unit = {
+    val keys = for (node <- httpPorts.indices; i <- 0 until perNode) yield {
+      val key = f"warm-up-$node-$i%04d"
+      send(key, node)
+      key
+    }
+    awaitAcknowledged(keys, timeout)
+    log.clear()
+    answers.clear()
+    retried.clear()
+    acknowledgedAt.clear()
+  }
+
   def unacknowledged(keys: Iterable[String]): Iterable[String] = keys.filterNot(acknowledgedAt.containsKey)
 
   /** Waits until every key is acknowledged (the senders keep retrying the others). */
