@@ -3,8 +3,6 @@ package dev.junction.server.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.server.testing.PostgresDatabase;
 import dev.junction.server.testing.TestConfig;
 import java.io.ByteArrayOutputStream;
@@ -66,22 +64,7 @@ class ChaosOutboxIT {
 
             assertEquals(0, code, printed);
             assertTrue(printed.contains("source of outbox-orders: rows inserted into the run's copy outbox_chaos_"), printed);
-            Map<String, JsonNode> byName = new java.util.LinkedHashMap<>();
-            new ObjectMapper().readTree(report.toFile()).path("scenarios").forEach(s -> byName.put(s.path("scenario").asText(), s));
-            JsonNode baseline = byName.get("baseline");
-            assertEquals(20, baseline.path("sent").asInt(), printed);
-            assertEquals(20, baseline.path("accepted").asInt(), printed);
-            assertEquals(20, baseline.path("delivered").asInt(), printed);
-            assertEquals(20, baseline.path("endToEndMillis").path("samples").asInt(), printed);
-            assertEquals(0, baseline.path("lost").size(), printed);
-            assertEquals(0, baseline.path("duplicateEffects").size(), printed);
-            JsonNode duplicates = byName.get("duplicates");
-            assertEquals(24, duplicates.path("sent").asInt(), printed);
-            assertEquals(20, duplicates.path("accepted").asInt(), printed);
-            assertEquals(4, duplicates.path("answeredDuplicate").asInt(), printed);
-            assertEquals(20, duplicates.path("delivered").asInt(), printed);
-            assertEquals(0, duplicates.path("duplicateEffects").size(), printed);
-            assertEquals(0, duplicates.path("lost").size(), printed);
+            ChaosReports.assertDrivenCleanly(report, printed, 1);
             try (Statement s = sql.createStatement();
                  ResultSet rows = s.executeQuery("SELECT event_id FROM outbox");
                  ResultSet copies = sql.createStatement().executeQuery(
