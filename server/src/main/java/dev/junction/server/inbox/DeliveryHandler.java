@@ -17,5 +17,5 @@ public interface DeliveryHandler {
     CompletionStage<Settlement> deliver(PendingDelivery pending, Withdrawal withdrawal);
 
     /** A withdrawal was asked: deliveries waiting for a system are to be answered now, not when their turn comes. */
-    default void withdrawalAsked() {}
+    void withdrawalAsked();
 }

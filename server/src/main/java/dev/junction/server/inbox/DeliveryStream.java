@@ -52,9 +52,7 @@ final class DeliveryStream {
                         .mapAsyncUnordered(window, pending -> ended(pending, delivery.deliver(pending, withdrawal)))
                         .batch(window, DeliveryStream::first, DeliveryStream::add)
                         .mapAsync(1, batch -> AskPattern.<InboxPartition.Command, Done>ask(partition,
-                                replyTo -> new InboxPartition.Settle(
-                                        batch.stream().filter(e -> e.settlement() != null).map(Ended::settlement).toList(),
-                                        batch.stream().filter(e -> e.settlement() == null).map(Ended::messageId).toList(), replyTo), SETTLE_TIMEOUT, scheduler))
+                                replyTo -> settle(batch, replyTo), SETTLE_TIMEOUT, scheduler))
                         .toMat(Sink.ignore(), Keep.both())
                         .run(materializer);
         running.second().whenComplete((done, failure) -> {
@@ -77,6 +75,20 @@ final class DeliveryStream {
             }
             throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
         });
+    }
+
+    /** The batch's settlements, and the ids of its withdrawn deliveries, which stay pending. */
+    private static InboxPartition.Settle settle(List<Ended> batch, ActorRef<Done> replyTo) {
+        List<Settlement> settled = new java.util.ArrayList<>(batch.size());
+        List<String> withdrawn = new java.util.ArrayList<>(0);
+        for (Ended e : batch) {
+            if (e.settlement() != null) {
+                settled.add(e.settlement());
+            } else {
+                withdrawn.add(e.messageId());
+            }
+        }
+        return new InboxPartition.Settle(settled, withdrawn, replyTo);
     }
 
     /** The partition hands off: deliveries that have made no attempt yet are withdrawn. */

@@ -51,14 +51,10 @@ public final class SystemActor extends AbstractBehavior<SystemActor.Command> {
     public sealed interface Command {}
 
     /**
-     * Make one {@code attempt} when the gates allow, unless {@code deadlineNanos} passes first; complete {@code reply} either
-     * way. Local only (a future, not an actor ref: no temporary actor per attempt).
+     * Make one {@code attempt} when the gates allow, unless {@code deadlineNanos} passes or its delivery's {@code ticket} is
+     * withdrawn first; complete {@code reply} either way. Local only (a future, not an actor ref: no temporary actor per attempt).
      */
-    public record Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply, Ticket ticket) implements Command {
-        public Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply) {
-            this(attempt, deadlineNanos, reply, Ticket.NONE);
-        }
-    }
+    public record Call(Attempt attempt, long deadlineNanos, CompletableFuture<CallResult> reply, Ticket ticket) implements Command {}
 
     /** Some delivery was asked to withdraw: waiting calls whose delivery is withdrawn are answered at once. */
     public record Sweep() implements Command {}

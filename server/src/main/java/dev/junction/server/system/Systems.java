@@ -140,15 +140,8 @@ public final class Systems {
 
     /**
      * One attempt at {@code target} of {@code system}, made when the system's gates allow. Never fails: a call that did not
-     * reach the sink in time answers {@link CallResult.NotAttempted}.
-     */
-    public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record) {
-        return call(systemName, new SystemActor.Send(target, record), Ticket.NONE);
-    }
-
-    /**
-     * As {@link #call(String, String, SinkRecord)}, for a delivery that can be withdrawn: a call whose {@code ticket} is
-     * withdrawn before it starts answers {@link CallResult.NotAttempted} and is not made.
+     * reach the sink in time, or whose delivery's {@code ticket} was withdrawn before it started, answers
+     * {@link CallResult.NotAttempted} and is not made.
      */
     public CompletionStage<CallResult> call(String systemName, String target, SinkRecord record, Ticket ticket) {
         return call(systemName, new SystemActor.Send(target, record), ticket);

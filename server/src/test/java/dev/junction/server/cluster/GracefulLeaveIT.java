@@ -28,11 +28,9 @@ class GracefulLeaveIT {
     @Test
     void aLeavingNodeFinishesItsDeliveriesBeforeItsPartitionsMove() throws Exception {
         try (PostgresDatabase db = PostgresDatabase.create(); RecordingTarget erp = new RecordingTarget().delay(300)) {
-            Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "")
-                    .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
+            Path config = config(erp, "");
             try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.firstNodeEnv(db))) {
-                RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a));
-                Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2, () -> "cluster of two not formed");
+                RunningServer b = join(config, db, a);
                 Load load = new Load(a, "/webhooks/webshop/orders", "order", 25);
                 List<String> accepted;
                 try {
@@ -59,14 +57,12 @@ class GracefulLeaveIT {
 
     @Test
     void aLeavingNodeWithdrawsTheDeliveriesWaitingForASlowSystemInsteadOfWaitingForThem() throws Exception {
-        // One call at a time, 400 ms each: 2.5 deliveries a second per node, so a backlog builds up behind the slot, more than
-        // a leaving node could deliver before its region's shutdown phase ends (10 s) if it waited for all of them.
+        // One call at a time, 400 ms each: 2.5 deliveries a second per node, so a backlog builds up behind the slot that the
+        // leaving node would take 18-20 s to deliver itself (its hand-off timeout is 20 s) if it waited for all of it.
         try (PostgresDatabase db = PostgresDatabase.create(); RecordingTarget erp = new RecordingTarget().delay(400)) {
-            Path config = TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), "resilience.max-in-flight = 1")
-                    .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
+            Path config = config(erp, "resilience.max-in-flight = 1");
             try (RunningServer a = RunningServer.start(config, dir.resolve("a"), LocalCluster.firstNodeEnv(db))) {
-                RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a));
-                Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2, () -> "cluster of two not formed");
+                RunningServer b = join(config, db, a);
                 Load load = new Load(a, "/webhooks/webshop/orders", "slow", 50);
                 try {
                     Thread.sleep(5000);
@@ -101,6 +97,19 @@ class GracefulLeaveIT {
                         + " allows " + byA + ": the leaving node delivered its backlog itself instead of withdrawing it");
             }
         }
+    }
+
+    /** Webhook to the ERP over eight partitions, on a cluster of at least two nodes; {@code erpSettings} go into the ERP's block. */
+    private Path config(RecordingTarget erp, String erpSettings) {
+        return TestConfig.write(dir, TestConfig.webhookToHttp(erp.baseUrl(), erpSettings)
+                .replace("node.port = 0", "node.port = 0\n  inbox.partitions = 8") + "\npekko.cluster.min-nr-of-members = 2\n");
+    }
+
+    /** Starts a second node beside {@code a} and waits until the two form a cluster. */
+    private RunningServer join(Path config, PostgresDatabase db, RunningServer a) throws Exception {
+        RunningServer b = RunningServer.start(config, dir.resolve("b"), LocalCluster.joiningEnv(db, a));
+        Await.until(Duration.ofSeconds(30), () -> LocalCluster.up(a) == 2, () -> "cluster of two not formed");
+        return b;
     }
 
     /** Collects the log lines of partitions whose hand-off timed out (and of a region whose shutdown did). */
